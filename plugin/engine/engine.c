@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "engine.h"
+
+#include "arena.h"
+#include "seqstore.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* Raw sequence numbers are placed 2^32 above zero when a direction starts, so
+ * segments that arrive before the first one seen (reordering, retransmission of
+ * older data) still unwrap to positive 64-bit values. */
+#define UNWRAP_ORIGIN ((uint64_t)1 << 32)
+
+typedef struct {
+    uint64_t seq, end;
+} seq_range;
+
+typedef struct {
+    seqstore store;
+    arena payload;
+    bool seen;
+    uint64_t ref;          /* unwrap reference: highest seq known in this space */
+    bool has_ref;
+    bool syn_seen;
+    uint64_t syn_seq;
+    bool has_lowest;
+    uint64_t lowest;       /* lowest seq of any segment (RST without ACK excluded) */
+    bool has_next;
+    uint64_t next_seq;     /* highest nxtseq: what the receiver expects next */
+    uint64_t claimed_end;  /* highest seq + len announced by a header, captured or not */
+    bool fin_seen;
+    uint64_t fin_seq;
+    bool peer_acked;
+    uint64_t peer_max_ack; /* highest ACK the peer sent for this direction */
+    bool win_seen;
+    uint32_t last_win;     /* window this sender last advertised to its peer */
+    GArray *truncated;     /* seq_range: bytes announced but cut by the snapshot length */
+    uint64_t start, end;   /* settled by engine_finish */
+    engine_dir_stats stats;
+} direction;
+
+struct engine_stream {
+    engine_overlap_policy policy;
+    direction dirs[2];
+    engine_segment *segments;
+    size_t nsegments, segments_cap;
+    bool client_known;
+    unsigned client_sender;
+    bool finished;
+};
+
+static const char *const class_names[ENGINE_CLASS_COUNT] = {
+    [ENGINE_CLASS_NEW] = "new",
+    [ENGINE_CLASS_RETRANSMISSION] = "retransmission",
+    [ENGINE_CLASS_OVERLAP] = "overlap",
+    [ENGINE_CLASS_OUT_OF_ORDER] = "out-of-order",
+    [ENGINE_CLASS_CONFLICT] = "conflict",
+    [ENGINE_CLASS_KEEP_ALIVE] = "keep-alive",
+    [ENGINE_CLASS_ZERO_WINDOW_PROBE] = "zero-window-probe",
+    [ENGINE_CLASS_CONTROL] = "control",
+    [ENGINE_CLASS_UNKNOWN_LENGTH] = "unknown-length",
+};
+
+const char *engine_class_name(engine_class c)
+{
+    return c < ENGINE_CLASS_COUNT ? class_names[c] : "?";
+}
+
+const char *engine_gap_cause_name(engine_gap_cause c)
+{
+    return c == ENGINE_GAP_TRUNCATED ? "truncated" : "not-captured";
+}
+
+engine_stream *engine_new(engine_overlap_policy policy)
+{
+    engine_stream *s = g_new0(engine_stream, 1);
+    s->policy = policy;
+    for (unsigned i = 0; i < 2; i++) {
+        seqstore_init(&s->dirs[i].store);
+        arena_init(&s->dirs[i].payload);
+        s->dirs[i].truncated = g_array_new(FALSE, FALSE, sizeof(seq_range));
+    }
+    return s;
+}
+
+void engine_free(engine_stream *s)
+{
+    if (!s)
+        return;
+    for (unsigned i = 0; i < 2; i++) {
+        seqstore_free(&s->dirs[i].store);
+        arena_free(&s->dirs[i].payload);
+        g_array_free(s->dirs[i].truncated, TRUE);
+    }
+    g_free(s->segments);
+    g_free(s);
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/* The 64-bit value of raw closest to what the direction has reached so far. */
+static uint64_t unwrap(direction *d, uint32_t raw)
+{
+    if (!d->has_ref) {
+        d->has_ref = true;
+        d->ref = UNWRAP_ORIGIN + raw;
+    }
+    return d->ref + (int64_t)(int32_t)(raw - (uint32_t)d->ref);
+}
+
+static uint32_t count_differing(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+    if (memcmp(a, b, n) == 0)
+        return 0;
+    uint32_t diff = 0;
+    for (uint32_t i = 0; i < n; i++)
+        diff += a[i] != b[i];
+    return diff;
+}
+
+typedef struct {
+    uint32_t new_bytes, old_bytes, conflict_bytes;
+} store_result;
+
+static void keep(direction *d, uint64_t seq, const uint8_t *bytes, uint32_t len, uint32_t segment)
+{
+    seqstore_insert(&d->store, seq, len, segment, arena_copy(&d->payload, bytes, len));
+}
+
+/* Put [seq, seq + len) into the store under the policy: with "first" only the
+ * pieces that fall into holes are kept; with "last" the old copies are cut away
+ * and the whole segment is kept. Either way old bytes are compared with the new
+ * copy first: that is where conflicts are found. */
+static store_result store_bytes(direction *d, engine_overlap_policy policy, uint64_t seq,
+                                const uint8_t *bytes, uint32_t len, uint32_t segment)
+{
+    store_result r = {0, 0, 0};
+    uint64_t end = seq + len;
+    seqstore_chunk *last = seqstore_last(&d->store);
+    if (!last || seqstore_chunk_end(last) <= seq) {
+        keep(d, seq, bytes, len, segment);
+        r.new_bytes = len;
+        return r;
+    }
+
+    uint64_t cursor = seq;
+    seqstore_chunk *c = seqstore_find_end_after(&d->store, seq);
+    while (c && c->seq < end) {
+        seqstore_chunk *next = c->next[0];
+        uint64_t c_end = seqstore_chunk_end(c);
+        uint64_t ov_start = max_u64(seq, c->seq), ov_end = min_u64(end, c_end);
+        uint32_t ov_len = (uint32_t)(ov_end - ov_start);
+        if (c->seq > cursor && policy == ENGINE_OVERLAP_FIRST)
+            keep(d, cursor, bytes + (cursor - seq), (uint32_t)(c->seq - cursor), segment);
+        r.old_bytes += ov_len;
+        r.conflict_bytes += count_differing(bytes + (ov_start - seq), c->data + (ov_start - c->seq), ov_len);
+        if (policy == ENGINE_OVERLAP_LAST) {
+            if (c->seq < seq && c_end > end) {
+                seqstore_shrink(&d->store, c, c->seq, (uint32_t)(seq - c->seq));
+                seqstore_insert(&d->store, end, (uint32_t)(c_end - end), c->segment,
+                                c->data + (end - c->seq));
+            } else if (c->seq < seq) {
+                seqstore_shrink(&d->store, c, c->seq, (uint32_t)(seq - c->seq));
+            } else if (c_end > end) {
+                seqstore_shrink(&d->store, c, end, (uint32_t)(c_end - end));
+            } else {
+                seqstore_remove(&d->store, c);
+            }
+        }
+        cursor = ov_end;
+        c = next;
+    }
+    if (policy == ENGINE_OVERLAP_LAST)
+        keep(d, seq, bytes, len, segment);
+    else if (cursor < end)
+        keep(d, cursor, bytes + (cursor - seq), (uint32_t)(end - cursor), segment);
+    r.new_bytes = len - r.old_bytes;
+    return r;
+}
+
+static engine_segment *append_record(engine_stream *s)
+{
+    if (s->nsegments == s->segments_cap) {
+        s->segments_cap = s->segments_cap ? s->segments_cap * 2 : 64;
+        s->segments = g_renew(engine_segment, s->segments, s->segments_cap);
+    }
+    engine_segment *rec = &s->segments[s->nsegments++];
+    memset(rec, 0, sizeof *rec);
+    return rec;
+}
+
+/* A keep-alive repeats the last byte already sent (or none) to poke the peer;
+ * its byte is filler, not data. Same rule as Wireshark's tcp.analysis.keep_alive. */
+static bool is_keep_alive(const direction *d, const engine_segment_in *in, uint64_t seq)
+{
+    return in->len <= 1 && !(in->flags & (ENGINE_TCP_SYN | ENGINE_TCP_FIN | ENGINE_TCP_RST)) &&
+           d->has_next && seq + 1 == d->next_seq;
+}
+
+static bool is_zero_window_probe(const direction *d, const direction *peer,
+                                 const engine_segment_in *in, uint64_t data_seq)
+{
+    return in->len == 1 && d->has_next && data_seq == d->next_seq && peer->win_seen &&
+           peer->last_win == 0;
+}
+
+static engine_class classify_data(const direction *d, uint64_t data_seq, store_result r)
+{
+    if (r.conflict_bytes)
+        return ENGINE_CLASS_CONFLICT;
+    if (r.old_bytes == 0)
+        return d->has_next && data_seq < d->next_seq ? ENGINE_CLASS_OUT_OF_ORDER : ENGINE_CLASS_NEW;
+    return r.new_bytes ? ENGINE_CLASS_OVERLAP : ENGINE_CLASS_RETRANSMISSION;
+}
+
+void engine_add_segment(engine_stream *s, const engine_segment_in *in)
+{
+    g_assert(in->sender < 2 && !s->finished);
+    direction *d = &s->dirs[in->sender];
+    direction *peer = &s->dirs[!in->sender];
+    uint32_t index = (uint32_t)s->nsegments;
+    engine_segment *rec = append_record(s);
+    bool syn = in->flags & ENGINE_TCP_SYN, fin = in->flags & ENGINE_TCP_FIN;
+    uint32_t len = in->have_len ? in->len : 0;
+    uint32_t caplen = in->caplen < len ? in->caplen : len;
+
+    rec->frame = in->frame;
+    rec->time_ns = in->time_ns;
+    rec->sender = (uint8_t)in->sender;
+    rec->flags = in->flags;
+    rec->win = in->win;
+    rec->len = len;
+    rec->caplen = caplen;
+    rec->seq = unwrap(d, in->seq);
+    if (in->flags & ENGINE_TCP_ACK) {
+        rec->ack = unwrap(peer, in->ack);
+        peer->peer_max_ack = peer->peer_acked ? max_u64(peer->peer_max_ack, rec->ack) : rec->ack;
+        peer->peer_acked = true;
+        peer->ref = max_u64(peer->ref, rec->ack);
+    }
+
+    if (!d->seen)
+        d->stats.first_ns = in->time_ns;
+    d->seen = true;
+    d->stats.last_ns = in->time_ns;
+    d->stats.segments++;
+
+    if (syn && !(in->flags & ENGINE_TCP_ACK) && !s->client_known) {
+        s->client_known = true;
+        s->client_sender = in->sender;
+    }
+    if (syn && !d->syn_seen) {
+        d->syn_seen = true;
+        d->syn_seq = rec->seq;
+    }
+    if (!(in->flags & ENGINE_TCP_RST) || (in->flags & ENGINE_TCP_ACK)) {
+        d->lowest = d->has_lowest ? min_u64(d->lowest, rec->seq) : rec->seq;
+        d->has_lowest = true;
+    }
+
+    uint64_t data_seq = rec->seq + (syn ? 1 : 0);
+    engine_class klass;
+    if (!in->have_len) {
+        klass = ENGINE_CLASS_UNKNOWN_LENGTH;
+    } else if (is_keep_alive(d, in, rec->seq)) {
+        klass = ENGINE_CLASS_KEEP_ALIVE;
+    } else if (len == 0) {
+        klass = ENGINE_CLASS_CONTROL;
+    } else {
+        bool zwp = is_zero_window_probe(d, peer, in, data_seq);
+        store_result r = {0, 0, 0};
+        if (caplen)
+            r = store_bytes(d, s->policy, data_seq, in->payload, caplen, index);
+        if (caplen < len) {
+            seq_range cut = {data_seq + caplen, data_seq + len};
+            g_array_append_val(d->truncated, cut);
+        }
+        rec->new_bytes = r.new_bytes;
+        rec->conflict_bytes = r.conflict_bytes;
+        d->stats.conflict_bytes += r.conflict_bytes;
+        klass = zwp && !r.conflict_bytes ? ENGINE_CLASS_ZERO_WINDOW_PROBE : classify_data(d, data_seq, r);
+        d->claimed_end = max_u64(d->claimed_end, data_seq + len);
+    }
+    rec->klass = (uint8_t)klass;
+    d->stats.by_class[klass]++;
+
+    if (fin) {
+        uint64_t fin_seq = data_seq + len;
+        d->fin_seq = d->fin_seen ? max_u64(d->fin_seq, fin_seq) : fin_seq;
+        d->fin_seen = true;
+    }
+    if (klass != ENGINE_CLASS_KEEP_ALIVE) {
+        uint64_t nxt = engine_segment_nxtseq(rec);
+        d->next_seq = d->has_next ? max_u64(d->next_seq, nxt) : nxt;
+        d->has_next = true;
+        d->ref = max_u64(d->ref, nxt);
+    }
+    d->last_win = in->win;
+    d->win_seen = true;
+}
+
+uint64_t engine_segment_nxtseq(const engine_segment *seg)
+{
+    return seg->seq + seg->len + ((seg->flags & ENGINE_TCP_SYN) ? 1 : 0) +
+           ((seg->flags & ENGINE_TCP_FIN) ? 1 : 0);
+}
+
+/* Where a direction's data starts and ends. The start is the byte after the
+ * SYN, or the lowest seq seen (a capture that starts mid-stream has no leading
+ * gap). The end is the furthest of: what any header announced, the FIN, and the
+ * peer's highest ACK — bytes the peer acknowledged were sent, so a lost tail is
+ * a gap (an ACK of the FIN itself does not count as data). */
+static void settle_bounds(direction *d)
+{
+    d->start = d->syn_seen ? d->syn_seq + 1 : (d->has_lowest ? d->lowest : d->ref);
+    uint64_t end = max_u64(d->start, d->claimed_end);
+    if (d->fin_seen)
+        end = max_u64(end, d->fin_seq);
+    if (d->peer_acked)
+        end = max_u64(end, d->fin_seen ? min_u64(d->peer_max_ack, d->fin_seq) : d->peer_max_ack);
+    d->end = end;
+}
+
+static gint compare_ranges(gconstpointer a, gconstpointer b)
+{
+    const seq_range *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sort and merge the truncated ranges so that gap walks can sweep them once. */
+static void merge_truncated(direction *d)
+{
+    GArray *t = d->truncated;
+    if (t->len < 2)
+        return;
+    g_array_sort(t, compare_ranges);
+    guint out = 0;
+    for (guint i = 1; i < t->len; i++) {
+        seq_range *cur = &g_array_index(t, seq_range, out), *r = &g_array_index(t, seq_range, i);
+        if (r->seq <= cur->end)
+            cur->end = max_u64(cur->end, r->end);
+        else
+            g_array_index(t, seq_range, ++out) = *r;
+    }
+    g_array_set_size(t, out + 1);
+}
+
+static void count_gap(void *ctx, const engine_gap *gap)
+{
+    engine_dir_stats *st = ctx;
+    st->gaps++;
+    st->missing_bytes += gap->len;
+}
+
+void engine_finish(engine_stream *s)
+{
+    if (s->finished)
+        return;
+    s->finished = true;
+    const engine_walk_cb counter = {NULL, count_gap};
+    for (unsigned i = 0; i < 2; i++) {
+        direction *d = &s->dirs[i];
+        settle_bounds(d);
+        merge_truncated(d);
+        d->stats.kept_bytes = d->store.bytes;
+        engine_walk(s, i, &counter, &d->stats);
+    }
+}
+
+size_t engine_segment_count(const engine_stream *s) { return s->nsegments; }
+
+const engine_segment *engine_segment_at(const engine_stream *s, size_t i)
+{
+    return i < s->nsegments ? &s->segments[i] : NULL;
+}
+
+unsigned engine_client_sender(const engine_stream *s)
+{
+    return s->client_known ? s->client_sender : 0;
+}
+
+static uint64_t base_seq(const direction *d)
+{
+    if (d->syn_seen)
+        return d->syn_seq;
+    return (d->has_lowest ? d->lowest : d->ref) - 1;
+}
+
+int64_t engine_relative_seq(const engine_stream *s, unsigned sender, uint64_t seq)
+{
+    return (int64_t)(seq - base_seq(&s->dirs[sender]));
+}
+
+uint32_t engine_base_raw(const engine_stream *s, unsigned sender)
+{
+    return (uint32_t)base_seq(&s->dirs[sender]);
+}
+
+bool engine_sender_seen(const engine_stream *s, unsigned sender)
+{
+    return s->dirs[sender].seen;
+}
+
+const engine_dir_stats *engine_stats(const engine_stream *s, unsigned sender)
+{
+    return &s->dirs[sender].stats;
+}
+
+/* Emit the gap [from, to), split where its cause changes. */
+static void emit_gap(const direction *d, guint *cut_index, uint64_t from, uint64_t to,
+                     uint32_t after, uint32_t before, const engine_walk_cb *cb, void *ctx)
+{
+    GArray *cuts = d->truncated;
+    engine_gap gap = {0, 0, after, before, ENGINE_GAP_NOT_CAPTURED};
+    while (from < to) {
+        while (*cut_index < cuts->len && g_array_index(cuts, seq_range, *cut_index).end <= from)
+            (*cut_index)++;
+        const seq_range *cut = *cut_index < cuts->len ? &g_array_index(cuts, seq_range, *cut_index) : NULL;
+        uint64_t piece_end;
+        if (cut && cut->seq <= from) {
+            gap.cause = ENGINE_GAP_TRUNCATED;
+            piece_end = min_u64(to, cut->end);
+        } else {
+            gap.cause = ENGINE_GAP_NOT_CAPTURED;
+            piece_end = cut ? min_u64(to, cut->seq) : to;
+        }
+        gap.seq = from;
+        gap.len = piece_end - from;
+        cb->gap(ctx, &gap);
+        from = piece_end;
+    }
+}
+
+void engine_walk(const engine_stream *s, unsigned sender, const engine_walk_cb *cb, void *ctx)
+{
+    g_assert(s->finished);
+    const direction *d = &s->dirs[sender];
+    if (!d->seen)
+        return;
+    uint64_t cursor = d->start;
+    uint32_t prev = ENGINE_NO_SEGMENT;
+    guint cut_index = 0;
+    for (const seqstore_chunk *c = seqstore_first(&d->store); c; c = c->next[0]) {
+        if (c->seq > cursor && cb->gap)
+            emit_gap(d, &cut_index, cursor, c->seq, prev, c->segment, cb, ctx);
+        if (cb->chunk) {
+            engine_chunk chunk = {c->seq, c->len, c->segment, c->data};
+            cb->chunk(ctx, &chunk);
+        }
+        cursor = max_u64(cursor, seqstore_chunk_end(c));
+        prev = c->segment;
+    }
+    if (d->end > cursor && cb->gap)
+        emit_gap(d, &cut_index, cursor, d->end, prev, ENGINE_NO_SEGMENT, cb, ctx);
+}
+
+size_t engine_memory_bytes(const engine_stream *s)
+{
+    size_t total = s->segments_cap * sizeof(engine_segment);
+    for (unsigned i = 0; i < 2; i++)
+        total += s->dirs[i].payload.reserved_bytes + seqstore_overhead_bytes(&s->dirs[i].store) +
+                 s->dirs[i].truncated->len * sizeof(seq_range);
+    return total;
+}

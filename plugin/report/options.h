@@ -1,0 +1,46 @@
+/* options.h — how a report is shown: the OPT=VAL options of the contract.
+ *
+ * The value names live here once; the -z parser, the GUI dialog and the help
+ * text all read them from these tables.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPFOLLOWTS_OPTIONS_H
+#define TCPFOLLOWTS_OPTIONS_H
+
+#include "engine.h"
+
+typedef enum { REPORT_FMT_TEXT, REPORT_FMT_JSON, REPORT_FMT_CSV, REPORT_FMT_RAW } report_format;
+typedef enum { REPORT_DIR_BOTH, REPORT_DIR_CLIENT, REPORT_DIR_SERVER } report_dirs;
+typedef enum { REPORT_TIME_REL, REPORT_TIME_ABS, REPORT_TIME_EPOCH, REPORT_TIME_DELTA } report_time;
+typedef enum { REPORT_DATA_ASCII, REPORT_DATA_HEX, REPORT_DATA_NONE } report_data;
+
+typedef struct {
+    report_format fmt;
+    report_dirs dir;
+    report_time time;
+    report_data data;
+    engine_overlap_policy overlap;
+} report_options;
+
+/* One OPT=VAL option: its key, its value names (index = enum value, NULL
+ * ends the list), and where the chosen value goes. */
+typedef struct {
+    const char *key;
+    const char *const *values;
+    const char *help;
+} report_option_spec;
+
+/* The options in the order they are documented; defaults are values[0]. */
+extern const report_option_spec report_option_specs[];
+extern const size_t report_option_count;
+
+/* The enum field of opts that option i sets. */
+int *report_option_field(report_options *opts, size_t i);
+
+void report_options_default(report_options *opts);
+
+/* "fmt=text dir=both ..." for headers and logs; returned string is g_malloc'd. */
+char *report_options_describe(const report_options *opts);
+
+#endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "render_common.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define NS_PER_SEC INT64_C(1000000000)
+
+void report_format_seconds(char *buf, int64_t ns, int decimals)
+{
+    static const uint64_t divisor[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
+                                         10000, 1000, 100, 10, 1};
+    const char *sign = ns < 0 ? "-" : "";
+    uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    snprintf(buf, REPORT_TIME_BUF, "%s%" PRIu64 ".%0*" PRIu64, sign, mag / NS_PER_SEC, decimals,
+             (mag % NS_PER_SEC) / divisor[decimals]);
+}
+
+void report_format_time(char *buf, int64_t ns, report_time mode, int64_t base_ns)
+{
+    switch (mode) {
+    case REPORT_TIME_REL:
+    case REPORT_TIME_DELTA:
+        report_format_seconds(buf, ns - base_ns, 6);
+        return;
+    case REPORT_TIME_EPOCH:
+        report_format_seconds(buf, ns, 9);
+        return;
+    case REPORT_TIME_ABS: {
+        int64_t secs = ns / NS_PER_SEC, frac = ns % NS_PER_SEC;
+        if (frac < 0) {
+            frac += NS_PER_SEC;
+            secs--;
+        }
+        time_t t = (time_t)secs;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        size_t n = strftime(buf, REPORT_TIME_BUF, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, REPORT_TIME_BUF - n, ".%06" PRId64 "Z", frac / 1000);
+        return;
+    }
+    }
+}
+
+void report_format_flags(char *buf, uint16_t flags)
+{
+    static const struct { uint16_t bit; char letter; } order[] = {
+        {ENGINE_TCP_SYN, 'S'}, {ENGINE_TCP_FIN, 'F'}, {ENGINE_TCP_RST, 'R'},
+        {ENGINE_TCP_ACK, 'A'}, {ENGINE_TCP_PSH, 'P'}, {ENGINE_TCP_URG, 'U'},
+        {ENGINE_TCP_ECE, 'E'}, {ENGINE_TCP_CWR, 'C'}, {ENGINE_TCP_AE, 'N'},
+    };
+    char *p = buf;
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
+        if (flags & order[i].bit)
+            *p++ = order[i].letter;
+    *p = '\0';
+}
+
+char *report_endpoint(const report_stream *rs, unsigned sender)
+{
+    const char *addr = rs->addr[sender] ? rs->addr[sender] : "?";
+    return rs->ipv6 ? g_strdup_printf("[%s]:%u", addr, rs->port[sender])
+                    : g_strdup_printf("%s:%u", addr, rs->port[sender]);
+}
+
+bool report_dir_shown(const report_options *opt, unsigned dir)
+{
+    return opt->dir == REPORT_DIR_BOTH || (opt->dir == REPORT_DIR_CLIENT) == (dir == 0);
+}
+
+int64_t report_stream_first_ns(const engine_stream *e)
+{
+    return engine_segment_count(e) ? engine_segment_at(e, 0)->time_ns : 0;
+}
+
+int64_t report_stream_last_ns(const engine_stream *e)
+{
+    size_t n = engine_segment_count(e);
+    return n ? engine_segment_at(e, n - 1)->time_ns : 0;
+}
+
+GArray *report_turns(const engine_stream *e)
+{
+    GArray *turns = g_array_new(FALSE, TRUE, sizeof(report_turn));
+    report_turn *cur = NULL;
+    for (size_t i = 0; i < engine_segment_count(e); i++) {
+        const engine_segment *seg = engine_segment_at(e, i);
+        if (!seg->new_bytes)
+            continue;
+        unsigned dir = engine_segment_dir(e, seg);
+        if (!cur || cur->dir != dir) {
+            report_turn t = {.dir = dir, .first_ns = seg->time_ns};
+            if (cur) {
+                t.has_turnaround = true;
+                t.turnaround_ns = seg->time_ns - cur->last_ns;
+            }
+            g_array_append_val(turns, t);
+            cur = &g_array_index(turns, report_turn, turns->len - 1);
+        }
+        cur->last_ns = seg->time_ns;
+        cur->bytes += seg->new_bytes;
+        cur->segments++;
+    }
+    return turns;
+}
+
+void report_walk_dir(const report_stream *rs, unsigned dir, const engine_walk_cb *cb, void *ctx)
+{
+    engine_walk(rs->engine, engine_dir_sender(rs->engine, dir), cb, ctx);
+}
+
+void report_render(const report_stream *rs, const report_options *opt, report_sink *out,
+                   report_sink *notes)
+{
+    switch (opt->fmt) {
+    case REPORT_FMT_TEXT: report_render_text(rs, opt, out); break;
+    case REPORT_FMT_JSON: report_render_json(rs, opt, out); break;
+    case REPORT_FMT_CSV: report_render_csv(rs, opt, out); break;
+    case REPORT_FMT_RAW: report_render_raw(rs, opt, out, notes); break;
+    }
+    sink_flush(out);
+    if (notes)
+        sink_flush(notes);
+}
+
+void report_render_empty(const char *selection, uint32_t streams_seen, const report_options *opt,
+                         report_sink *out)
+{
+    char range[64] = "no TCP stream at all";
+    if (streams_seen)
+        snprintf(range, sizeof range, "TCP streams 0-%u", streams_seen - 1);
+    if (opt->fmt == REPORT_FMT_JSON)
+        sink_printf(out, "{\"tool\": \"tcpfollowts\", \"version\": \"%s\", \"error\": "
+                         "\"no TCP segment matches %s\", \"streams_seen\": %u}\n",
+                    TCPFOLLOWTS_VERSION, selection, streams_seen);
+    else
+        sink_printf(out, "tcpfollowts: no TCP segment matches %s (the capture has %s)\n",
+                    selection, range);
+    sink_flush(out);
+}

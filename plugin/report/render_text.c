@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The text report: header, a timeline line per segment in frame order with the
+ * bytes it contributed, gap lines where bytes are missing, and a summary.
+ * Lines stay under 90 columns so the GUI text window does not wrap them.
+ */
+#include "render_common.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define DATA_INDENT "            | "
+#define ASCII_WIDTH 72
+
+/* The kept chunks and final gaps, bucketed by the segment they belong to in
+ * the timeline: a chunk under the segment that carried it, a gap before the
+ * segment whose bytes follow it (a tail gap after the last line). */
+typedef struct {
+    GArray *chunks;      /* engine_chunk, grouped by segment */
+    guint *chunk_start;  /* nsegments + 1 offsets into chunks */
+    GArray *gaps;        /* engine_gap with its dir, grouped by before_segment */
+    guint *gap_start;    /* nsegments + 2 offsets; the last bucket holds tail gaps */
+} timeline;
+
+typedef struct {
+    engine_gap gap;
+    unsigned dir;
+} dir_gap;
+
+typedef struct {
+    GArray *chunks;
+    GArray *gaps;
+    unsigned dir;
+} collector;
+
+static void collect_chunk(void *ctx, const engine_chunk *chunk)
+{
+    collector *c = ctx;
+    g_array_append_val(c->chunks, *chunk);
+}
+
+static void collect_gap(void *ctx, const engine_gap *gap)
+{
+    collector *c = ctx;
+    dir_gap g = {*gap, c->dir};
+    g_array_append_val(c->gaps, g);
+}
+
+/* Counting sort by key: stable, O(n + buckets). key() gets the last bucket's
+ * index for items that belong after every segment. */
+static GArray *bucket(GArray *items, size_t elt, guint nbuckets, guint (*key)(const void *, guint),
+                      guint **start_out)
+{
+    guint *start = g_new0(guint, nbuckets + 1);
+    for (guint i = 0; i < items->len; i++)
+        start[key(items->data + i * elt, nbuckets - 1) + 1]++;
+    for (guint b = 0; b < nbuckets; b++)
+        start[b + 1] += start[b];
+    GArray *sorted = g_array_sized_new(FALSE, FALSE, (guint)elt, items->len);
+    g_array_set_size(sorted, items->len);
+    guint *fill = g_memdup2(start, (nbuckets + 1) * sizeof *start);
+    for (guint i = 0; i < items->len; i++)
+        memcpy(sorted->data + fill[key(items->data + i * elt, nbuckets - 1)]++ * elt, items->data + i * elt, elt);
+    g_free(fill);
+    g_array_free(items, TRUE);
+    *start_out = start;
+    return sorted;
+}
+
+static guint chunk_key(const void *p, guint tail) { return ((const engine_chunk *)p)->segment; }
+
+static guint gap_key(const void *p, guint tail)
+{
+    const dir_gap *g = p;
+    return g->gap.before_segment == ENGINE_NO_SEGMENT ? tail : g->gap.before_segment;
+}
+
+static void timeline_build(timeline *t, const report_stream *rs, const report_options *opt)
+{
+    collector c = {g_array_new(FALSE, FALSE, sizeof(engine_chunk)),
+                   g_array_new(FALSE, FALSE, sizeof(dir_gap)), 0};
+    engine_walk_cb cb = {opt->data == REPORT_DATA_NONE ? NULL : collect_chunk, collect_gap};
+    for (unsigned dir = 0; dir < 2; dir++) {
+        if (!report_dir_shown(opt, dir))
+            continue;
+        c.dir = dir;
+        report_walk_dir(rs, dir, &cb, &c);
+    }
+    guint n = (guint)engine_segment_count(rs->engine);
+    t->chunks = bucket(c.chunks, sizeof(engine_chunk), n, chunk_key, &t->chunk_start);
+    t->gaps = bucket(c.gaps, sizeof(dir_gap), n + 1, gap_key, &t->gap_start);
+}
+
+static void timeline_free(timeline *t)
+{
+    g_array_free(t->chunks, TRUE);
+    g_array_free(t->gaps, TRUE);
+    g_free(t->chunk_start);
+    g_free(t->gap_start);
+}
+
+static const char *arrow(unsigned dir) { return dir == 0 ? "->" : "<-"; }
+
+static char marker(engine_class k)
+{
+    switch (k) {
+    case ENGINE_CLASS_CONFLICT:
+    case ENGINE_CLASS_UNKNOWN_LENGTH: return '!';
+    case ENGINE_CLASS_RETRANSMISSION:
+    case ENGINE_CLASS_OVERLAP:
+    case ENGINE_CLASS_OUT_OF_ORDER: return '~';
+    default: return ' ';
+    }
+}
+
+static void print_gap(report_sink *out, const report_stream *rs, const dir_gap *g)
+{
+    const engine_stream *e = rs->engine;
+    unsigned sender = engine_dir_sender(e, g->dir);
+    sink_printf(out, "!   ---- gap %s seq %" PRId64 " len %" PRIu64 ": %s", arrow(g->dir),
+                engine_relative_seq(e, sender, g->gap.seq), g->gap.len,
+                g->gap.cause == ENGINE_GAP_TRUNCATED ? "cut by the snapshot length" : "never captured");
+    if (g->gap.after_segment != ENGINE_NO_SEGMENT)
+        sink_printf(out, ", after frame %u", engine_segment_at(e, g->gap.after_segment)->frame);
+    if (g->gap.before_segment != ENGINE_NO_SEGMENT)
+        sink_printf(out, ", before frame %u", engine_segment_at(e, g->gap.before_segment)->frame);
+    sink_puts(out, "\n");
+}
+
+static void print_ascii(report_sink *out, const uint8_t *p, uint32_t len)
+{
+    char line[ASCII_WIDTH + 1];
+    size_t n = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        uint8_t b = p[i];
+        bool newline = b == '\n';
+        if (b == '\r' && i + 1 < len && p[i + 1] == '\n')
+            continue;
+        if (!newline)
+            line[n++] = (b >= 0x20 && b < 0x7f) ? (char)b : '.';
+        if (newline || n == ASCII_WIDTH || i + 1 == len) {
+            line[n] = '\0';
+            sink_printf(out, DATA_INDENT "%s\n", line);
+            n = 0;
+        }
+    }
+}
+
+static void print_hex(report_sink *out, const uint8_t *p, uint32_t len, int64_t rel_seq)
+{
+    for (uint32_t off = 0; off < len; off += 16) {
+        char hex[16 * 3 + 1], text[17];
+        uint32_t n = len - off < 16 ? len - off : 16;
+        size_t h = 0;
+        for (uint32_t i = 0; i < 16; i++) {
+            if (i < n)
+                h += (size_t)snprintf(hex + h, sizeof hex - h, "%02x ", p[off + i]);
+            else
+                h += (size_t)snprintf(hex + h, sizeof hex - h, "   ");
+            text[i] = i < n ? ((p[off + i] >= 0x20 && p[off + i] < 0x7f) ? (char)p[off + i] : '.') : '\0';
+        }
+        text[n] = '\0';
+        sink_printf(out, DATA_INDENT "%08" PRId64 "  %s %s\n", rel_seq + off, hex, text);
+    }
+}
+
+static void print_chunks(report_sink *out, const report_stream *rs, const report_options *opt,
+                         const timeline *t, guint segment)
+{
+    const engine_stream *e = rs->engine;
+    const engine_segment *seg = engine_segment_at(e, segment);
+    uint64_t data_seq = seg->seq + ((seg->flags & ENGINE_TCP_SYN) ? 1 : 0);
+    for (guint i = t->chunk_start[segment]; i < t->chunk_start[segment + 1]; i++) {
+        const engine_chunk *c = &g_array_index(t->chunks, engine_chunk, i);
+        int64_t rel = engine_relative_seq(e, seg->sender, c->seq);
+        if (c->seq != data_seq || c->len != seg->caplen)
+            sink_printf(out, DATA_INDENT "(kept from this frame: seq %" PRId64 " len %u)\n", rel, c->len);
+        if (opt->data == REPORT_DATA_HEX)
+            print_hex(out, c->data, c->len, rel);
+        else
+            print_ascii(out, c->data, c->len);
+    }
+}
+
+static void print_gaps_before(report_sink *out, const report_stream *rs, const timeline *t, guint bucket_index)
+{
+    for (guint i = t->gap_start[bucket_index]; i < t->gap_start[bucket_index + 1]; i++)
+        print_gap(out, rs, &g_array_index(t->gaps, dir_gap, i));
+}
+
+static void print_header(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    const engine_stream *e = rs->engine;
+    sink_printf(out, "tcpfollowts %s: TCP stream %u\n", TCPFOLLOWTS_VERSION, rs->stream);
+    for (unsigned dir = 0; dir < 2; dir++) {
+        unsigned sender = engine_dir_sender(e, dir);
+        char *ep = report_endpoint(rs, sender);
+        sink_printf(out, "  %s  %-46s base seq %u\n", dir == 0 ? "client" : "server", ep,
+                    engine_base_raw(e, sender));
+        g_free(ep);
+    }
+    char *desc = report_options_describe(opt);
+    sink_printf(out, "  %s\n", desc);
+    g_free(desc);
+    sink_puts(out, "  marks: ! conflict, gap or unknown bytes; ~ retransmission, overlap, out-of-order\n\n");
+    sink_printf(out, "  %7s %-12s %-2s %11s %11s %6s %-5s %s\n", "frame",
+                opt->time == REPORT_TIME_DELTA ? "delta" : "time", "", "seq", "nxtseq", "len",
+                "flags", "class");
+}
+
+static void print_timeline(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    const engine_stream *e = rs->engine;
+    timeline t;
+    timeline_build(&t, rs, opt);
+    int64_t first = report_stream_first_ns(e), prev = first;
+    guint n = (guint)engine_segment_count(e);
+    for (guint i = 0; i < n; i++) {
+        const engine_segment *seg = engine_segment_at(e, i);
+        unsigned dir = engine_segment_dir(e, seg);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        print_gaps_before(out, rs, &t, i);
+        char when[REPORT_TIME_BUF], flags[16];
+        report_format_time(when, seg->time_ns, opt->time, opt->time == REPORT_TIME_DELTA ? prev : first);
+        report_format_flags(flags, seg->flags);
+        prev = seg->time_ns;
+        sink_printf(out, "%c %7u %-12s %s %11" PRId64 " %11" PRId64 " %6u %-5s %s",
+                    marker(seg->klass), seg->frame, when, arrow(dir),
+                    engine_relative_seq(e, seg->sender, seg->seq),
+                    engine_relative_seq(e, seg->sender, engine_segment_nxtseq(seg)), seg->len, flags,
+                    engine_class_name(seg->klass));
+        if (seg->caplen < seg->len)
+            sink_printf(out, " (%u bytes not captured)", seg->len - seg->caplen);
+        if (seg->conflict_bytes)
+            sink_printf(out, " (%u bytes differ)", seg->conflict_bytes);
+        sink_puts(out, "\n");
+        if (opt->data != REPORT_DATA_NONE)
+            print_chunks(out, rs, opt, &t, i);
+    }
+    print_gaps_before(out, rs, &t, n);
+    timeline_free(&t);
+}
+
+typedef struct {
+    const char *label;
+    uint64_t (*value)(const engine_dir_stats *st);
+} summary_row;
+
+static uint64_t st_kept(const engine_dir_stats *st) { return st->kept_bytes; }
+static uint64_t st_segments(const engine_dir_stats *st) { return st->segments; }
+static uint64_t st_gaps(const engine_dir_stats *st) { return st->gaps; }
+static uint64_t st_missing(const engine_dir_stats *st) { return st->missing_bytes; }
+static uint64_t st_retrans(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_RETRANSMISSION]; }
+static uint64_t st_overlaps(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_OVERLAP]; }
+static uint64_t st_ooo(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_OUT_OF_ORDER]; }
+static uint64_t st_conflicts(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_CONFLICT]; }
+static uint64_t st_conflict_bytes(const engine_dir_stats *st) { return st->conflict_bytes; }
+static uint64_t st_keepalive(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_KEEP_ALIVE]; }
+static uint64_t st_zwp(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_ZERO_WINDOW_PROBE]; }
+static uint64_t st_unknown(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_UNKNOWN_LENGTH]; }
+
+static void print_summary(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    static const summary_row rows[] = {
+        {"bytes kept", st_kept},           {"segments", st_segments},
+        {"gaps", st_gaps},                 {"missing bytes", st_missing},
+        {"retransmissions", st_retrans},   {"overlaps", st_overlaps},
+        {"out-of-order", st_ooo},          {"conflicts", st_conflicts},
+        {"conflicting bytes", st_conflict_bytes}, {"keep-alives", st_keepalive},
+        {"zero-window probes", st_zwp},    {"unknown-length segments", st_unknown},
+    };
+    const engine_stream *e = rs->engine;
+    int64_t first = report_stream_first_ns(e);
+    sink_puts(out, "\nsummary                         ");
+    for (unsigned dir = 0; dir < 2; dir++)
+        if (report_dir_shown(opt, dir))
+            sink_printf(out, "%22s", dir == 0 ? "client -> server" : "server -> client");
+    sink_puts(out, "\n");
+    for (size_t r = 0; r < G_N_ELEMENTS(rows); r++) {
+        sink_printf(out, "  %-30s", rows[r].label);
+        for (unsigned dir = 0; dir < 2; dir++)
+            if (report_dir_shown(opt, dir))
+                sink_printf(out, "%22" PRIu64, rows[r].value(engine_stats(e, engine_dir_sender(e, dir))));
+        sink_puts(out, "\n");
+    }
+    for (int which = 0; which < 2; which++) {
+        sink_printf(out, "  %-30s", which == 0 ? "first segment" : "last segment");
+        for (unsigned dir = 0; dir < 2; dir++) {
+            if (!report_dir_shown(opt, dir))
+                continue;
+            unsigned sender = engine_dir_sender(e, dir);
+            const engine_dir_stats *st = engine_stats(e, sender);
+            char when[REPORT_TIME_BUF] = "-";
+            if (engine_sender_seen(e, sender))
+                report_format_time(when, which == 0 ? st->first_ns : st->last_ns,
+                                   opt->time == REPORT_TIME_DELTA ? REPORT_TIME_REL : opt->time, first);
+            sink_printf(out, "%22s", when);
+        }
+        sink_puts(out, "\n");
+    }
+    char duration[REPORT_TIME_BUF];
+    report_format_seconds(duration, report_stream_last_ns(e) - first, 6);
+    sink_printf(out, "  %-30s%22s s\n", "duration", duration);
+}
+
+void report_render_text(const report_stream *rs, const report_options *opt, report_sink *out)
+{
+    print_header(out, rs, opt);
+    print_timeline(out, rs, opt);
+    print_summary(out, rs, opt);
+}

@@ -1,0 +1,30 @@
+/* report.h — render a finished engine stream: text, json, csv or raw.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPFOLLOWTS_REPORT_H
+#define TCPFOLLOWTS_REPORT_H
+
+#include "engine.h"
+#include "options.h"
+#include "sink.h"
+
+/* A stream as the capture names it: tcp.stream index and endpoints by sender. */
+typedef struct {
+    const engine_stream *engine; /* engine_finish already called */
+    uint32_t stream;
+    const char *addr[2];         /* printable address of sender 0 / 1 */
+    uint16_t port[2];
+    bool ipv6;                   /* addresses print as [addr]:port */
+} report_stream;
+
+/* Write the report for rs to out. Notices that are not part of the data (the
+ * gaps of a raw dump) go to notes, which may be NULL. */
+void report_render(const report_stream *rs, const report_options *opt, report_sink *out,
+                   report_sink *notes);
+
+/* The message shown instead of a report when the selection matched nothing. */
+void report_render_empty(const char *selection, uint32_t streams_seen, const report_options *opt,
+                         report_sink *out);
+
+#endif

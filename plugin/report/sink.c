@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "sink.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static void flush_to_file(report_sink *sink, const char *bytes, size_t len)
+{
+    fwrite(bytes, 1, len, sink->file);
+}
+
+static void flush_to_string(report_sink *sink, const char *bytes, size_t len)
+{
+    g_string_append_len(sink->string, bytes, (gssize)len);
+}
+
+void sink_init_file(report_sink *sink, FILE *file)
+{
+    memset(sink, 0, offsetof(report_sink, buf));
+    sink->flush_bytes = flush_to_file;
+    sink->file = file;
+}
+
+void sink_init_string(report_sink *sink, GString *string)
+{
+    memset(sink, 0, offsetof(report_sink, buf));
+    sink->flush_bytes = flush_to_string;
+    sink->string = string;
+}
+
+void sink_flush(report_sink *sink)
+{
+    if (sink->used)
+        sink->flush_bytes(sink, sink->buf, sink->used);
+    sink->used = 0;
+    if (sink->file)
+        fflush(sink->file);
+}
+
+void sink_write(report_sink *sink, const void *bytes, size_t len)
+{
+    if (len > sizeof sink->buf - sink->used) {
+        sink_flush(sink);
+        if (len > sizeof sink->buf) {
+            sink->flush_bytes(sink, bytes, len);
+            return;
+        }
+    }
+    memcpy(sink->buf + sink->used, bytes, len);
+    sink->used += len;
+}
+
+void sink_puts(report_sink *sink, const char *text)
+{
+    sink_write(sink, text, strlen(text));
+}
+
+void sink_printf(report_sink *sink, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        sink_write(sink, small, (size_t)n);
+        return;
+    }
+    va_start(ap, fmt);
+    char *big = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    sink_write(sink, big, (size_t)n);
+    g_free(big);
+}

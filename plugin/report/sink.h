@@ -1,0 +1,31 @@
+/* sink.h — where a rendered report goes: a buffered byte writer.
+ *
+ * Renderers only ever write to a sink, so the same text reaches tshark's
+ * stdout, a file, or the GUI's text window.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPFOLLOWTS_SINK_H
+#define TCPFOLLOWTS_SINK_H
+
+#include <glib.h>
+#include <stdio.h>
+
+typedef struct report_sink {
+    void (*flush_bytes)(struct report_sink *sink, const char *bytes, size_t len);
+    FILE *file;      /* file sinks */
+    GString *string; /* string sinks */
+    size_t used;
+    char buf[16384];
+} report_sink;
+
+void sink_init_file(report_sink *sink, FILE *file);
+void sink_init_string(report_sink *sink, GString *string);
+
+void sink_write(report_sink *sink, const void *bytes, size_t len);
+void sink_puts(report_sink *sink, const char *text);
+void sink_printf(report_sink *sink, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Hand buffered bytes to the file or string. Renderers flush when done. */
+void sink_flush(report_sink *sink);
+
+#endif

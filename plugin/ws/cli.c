@@ -1,0 +1,61 @@
+/* cli.c — "-z tcpfollowts,..." : parse at start-up, print the report at draw time.
+ * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "ws_compat.h"
+
+#include "follow_tap.h"
+#include "registration.h"
+
+#include <epan/stat_tap_ui.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+
+static void print_to_stdout(follower *f, const report_stream *rs, void *user)
+{
+    const zargs_request *req = follower_request(f);
+    report_sink out, notes;
+    sink_init_file(&out, stdout);
+    sink_init_file(&notes, stderr);
+    if (!rs) {
+        char *selection = zargs_describe_selection(req);
+        report_render_empty(selection, follower_streams_seen(f), &req->opts,
+                            req->opts.fmt == REPORT_FMT_JSON ? &out : &notes);
+        g_free(selection);
+        return;
+    }
+    report_render(rs, &req->opts, &out, &notes);
+    if (follower_layout_failures(f))
+        fprintf(stderr, "tcpfollowts: the payload of %" PRIu64 " segments could not be read (the fast "
+                        "tap's layout check failed); they are reported as missing. Rerun with tap=tree.\n",
+                follower_layout_failures(f));
+}
+
+static TFT_INIT_RESULT cli_init(const char *arg, void *userdata)
+{
+    zargs_request req;
+    char *error;
+    if (!zargs_parse(arg, &req, &error)) {
+        fprintf(stderr, "%s\n", error);
+        g_free(error);
+        TFT_INIT_FAIL();
+    }
+    if (req.mode == ZARGS_HELP) {
+        char *usage = zargs_usage();
+        fputs(usage, stdout);
+        g_free(usage);
+        exit(0);
+    }
+    if (!follower_start(&req, print_to_stdout, NULL, &error)) {
+        fprintf(stderr, "%s\n", error);
+        g_free(error);
+        TFT_INIT_FAIL();
+    }
+    TFT_INIT_SUCCEED();
+}
+
+void cli_register(void)
+{
+    static stat_tap_ui ui = {REGISTER_STAT_GROUP_GENERIC, "TCP Stream Timeline (tcpfollowts)",
+                             ZARGS_TAP_NAME, cli_init, 0, NULL};
+    register_stat_tap_ui(&ui, NULL);
+}

@@ -1,0 +1,34 @@
+/* ws_compat.h — the only place that knows which Wireshark minor version we
+ * build against. Two guards were enough for 4.0-4.6:
+ *   >= 4.4  wsutil/plugins.h exists and plugins describe themselves;
+ *   >= 4.6  the stat_tap_ui init callback returns bool instead of exiting.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPFOLLOWTS_WS_COMPAT_H
+#define TCPFOLLOWTS_WS_COMPAT_H
+
+#include <wireshark.h>
+
+#define TFT_WS_AT_LEAST(maj, min) \
+    (WIRESHARK_VERSION_MAJOR > (maj) || (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+#if TFT_WS_AT_LEAST(4, 4)
+#include <wsutil/plugins.h>
+#define TFT_HAVE_PLUGIN_DESCRIBE 1
+#endif
+
+#if TFT_WS_AT_LEAST(4, 6)
+#define TFT_INIT_RESULT bool
+#define TFT_INIT_SUCCEED() return true
+/* 4.6 reports the failure and exits non-zero itself. */
+#define TFT_INIT_FAIL() return false
+#else
+#define TFT_INIT_RESULT void
+#define TFT_INIT_SUCCEED() return
+/* Before 4.6 the init callback cannot report failure: a bad -z must stop
+ * tshark here, or it would run the whole capture for nothing and exit 0. */
+#define TFT_INIT_FAIL() exit(1)
+#endif
+
+#endif
