@@ -1,0 +1,131 @@
+"""Shared helpers for tcpfollowts integration tests: run the real tshark with the
+built plugin, as an unprivileged user (Wireshark ignores personal and
+WIRESHARK_PLUGIN_DIR plugins for root), and parse its reports.
+
+SPDX-License-Identifier: GPL-2.0-or-later
+"""
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CAPTURES = os.path.join(ROOT, "tests", "captures")
+
+
+def build_dir():
+    return os.environ.get("TFT_BUILD_DIR", os.path.join(ROOT, "build"))
+
+
+def plugin_dir():
+    """The staged plugin tree (<dir>/<maj.min>/epan/tcpfollowts.so); TFT_PLUGIN_DIR
+    overrides it (e.g. a sanitizer build)."""
+    return os.environ.get("TFT_PLUGIN_DIR", os.path.join(build_dir(), "plugins"))
+
+
+_home = None
+
+
+def _private_home():
+    global _home
+    if _home is None:
+        _home = tempfile.mkdtemp(prefix="tft-home-")
+        os.chmod(_home, 0o777)
+    return _home
+
+
+def _user_prefix():
+    """As root, drop to 'nobody' so tshark honours WIRESHARK_PLUGIN_DIR."""
+    if os.geteuid() != 0:
+        return []
+    nobody = pwd.getpwnam("nobody")
+    return ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+
+
+def env(extra=None):
+    e = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": _private_home(),
+        "WIRESHARK_PLUGIN_DIR": plugin_dir(),
+        "WIRESHARK_CONFIG_DIR": os.path.join(_private_home(), "wsconfig"),
+        "LC_ALL": "C.UTF-8",
+        "TZ": "UTC",
+    }
+    for k in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            e[k] = os.environ[k]
+    if extra:
+        e.update(extra)
+    return e
+
+
+def tshark(args, binary=False, wrapper=None, check_plugin=True, timeout=600):
+    """Run tshark with args; returns (returncode, stdout, stderr). stdout is bytes
+    when binary=True. wrapper is a command prefix such as valgrind."""
+    cmd = _user_prefix() + (wrapper or []) + ["tshark"] + list(args)
+    p = subprocess.run(cmd, env=env(), capture_output=True, timeout=timeout)
+    out = p.stdout if binary else p.stdout.decode("utf-8", "replace")
+    return p.returncode, out, p.stderr.decode("utf-8", "replace")
+
+
+def assert_plugin_loaded():
+    rc, out, err = tshark(["-G", "plugins"])
+    line = [l for l in out.splitlines() if "tcpfollowts" in l]
+    if rc != 0 or not line or err.strip():
+        fail(f"tcpfollowts plugin not loaded from {plugin_dir()}: rc={rc}\n{out}\n{err}")
+    return line[0]
+
+
+def follow(capture, zarg, extra_args=()):
+    """Run one -z report; fail on a non-zero exit or anything on stderr."""
+    rc, out, err = tshark(["-r", capture, "-q", "-z", zarg] + list(extra_args))
+    if rc != 0 or err.strip():
+        fail(f"tshark -r {capture} -z {zarg}: rc={rc}\nstderr:\n{err}")
+    return out
+
+
+def follow_json(capture, selection, opts=""):
+    out = follow(capture, f"tcpfollowts,{selection},fmt=json" + (f",{opts}" if opts else ""))
+    return json.loads(out)
+
+
+def wireshark_follow_raw(capture, stream):
+    """Wireshark's own -z follow,tcp,raw,N: returns {dir: bytes}, dir 0 = the side
+    Wireshark prints first (the client)."""
+    rc, out, err = tshark(["-r", capture, "-q", "-z", f"follow,tcp,raw,{stream}"], check_plugin=False)
+    data = {0: bytearray(), 1: bytearray()}
+    for line in out.splitlines():
+        if not line.strip() or line.startswith(("=", "Follow:", "Filter:", "Node ")):
+            continue
+        side = 1 if line.startswith("\t") else 0
+        data[side] += bytes.fromhex(line.strip())
+    return {k: bytes(v) for k, v in data.items()}
+
+
+def kept_bytes(report, direction):
+    """Concatenate a JSON report's chunks of one direction (gaps not filled)."""
+    return b"".join(bytes.fromhex(c["data"]) for c in report["chunks"] if c["dir"] == direction)
+
+
+_failures = []
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        _failures.append(msg)
+        print("FAIL: " + msg, file=sys.stderr)
+
+
+def done():
+    if _failures:
+        print(f"{len(_failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+    print("ok")
