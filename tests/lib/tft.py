@@ -93,16 +93,35 @@ def follow_json(capture, selection, opts=""):
 
 
 def wireshark_follow_raw(capture, stream):
-    """Wireshark's own -z follow,tcp,raw,N: returns {dir: bytes}, dir 0 = the side
-    Wireshark prints first (the client)."""
+    """Wireshark's own -z follow,tcp,raw,N: returns {"addr:port": bytes sent by it}
+    (its node 0 is the first sender, not necessarily our client)."""
     rc, out, err = tshark(["-r", capture, "-q", "-z", f"follow,tcp,raw,{stream}"], check_plugin=False)
-    data = {0: bytearray(), 1: bytearray()}
+    nodes, data = {}, {0: bytearray(), 1: bytearray()}
     for line in out.splitlines():
-        if not line.strip() or line.startswith(("=", "Follow:", "Filter:", "Node ")):
-            continue
-        side = 1 if line.startswith("\t") else 0
-        data[side] += bytes.fromhex(line.strip())
-    return {k: bytes(v) for k, v in data.items()}
+        if line.startswith("Node "):
+            idx, ep = line[5:].split(": ", 1)
+            nodes[int(idx)] = ep.strip()
+        elif line.strip() and not line.startswith(("=", "Follow:", "Filter:")):
+            data[1 if line.startswith("\t") else 0] += bytes.fromhex(line.strip())
+    return {nodes.get(k, str(k)): bytes(v) for k, v in data.items()}
+
+
+def node_name(report, direction):
+    """"addr:port" of the sender of a direction, spelled as Wireshark's follow does."""
+    n = report["nodes"][direction]
+    return f"[{n['addr']}]:{n['port']}" if ":" in n["addr"] else f"{n['addr']}:{n['port']}"
+
+
+def reports(text):
+    """Split the output of several -z ...,fmt=json in one run into objects."""
+    dec, pos, out = json.JSONDecoder(), 0, []
+    text = text.strip()
+    while pos < len(text):
+        obj, pos = dec.raw_decode(text, pos)
+        out.append(obj)
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return out
 
 
 def kept_bytes(report, direction):
