@@ -76,7 +76,7 @@ if ! dpkg-buildpackage -us -uc -b >"$log" 2>&1; then
     tail -n 60 "$log" >&2
     tft_die "dpkg-buildpackage failed (full log: $log; set TFT_KEEP_TMP=1 to keep it)"
 fi
-grep -E 'tcpfollowts: built for|dpkg-deb: building' "$log" >&2 || true
+grep -E '^tcpfollowts: built for|dpkg-deb: building' "$log" >&2 || true
 
 arch="$(dpkg-architecture -qDEB_HOST_ARCH)"
 debver="$(dpkg-parsechangelog -SVersion)"

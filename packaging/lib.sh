@@ -9,9 +9,18 @@ tft_die() { tft_log "ERROR: $*"; exit 1; }
 
 # tft_copy_source DEST: copy the source tree (no .git, no build dirs, no packaging
 # outputs) into DEST, which must not exist yet or be empty.
+# With TFT_FROM_GIT=REV (e.g. HEAD), copy the committed tree of REV instead of
+# the work tree (useful while others edit the work tree), with the work tree's
+# packaging/ on top of it.
 tft_copy_source() {
     local dest="$1"
     mkdir -p "$dest"
+    if [ -n "${TFT_FROM_GIT:-}" ]; then
+        git -C "$TFT_SRC" archive --format=tar "$TFT_FROM_GIT" | tar -C "$dest" -xf -
+        rm -rf "$dest/packaging"
+        tar -C "$TFT_SRC" -cf - packaging | tar -C "$dest" -xf -
+        return
+    fi
     tar -C "$TFT_SRC" \
         --exclude=./.git --exclude='./build' --exclude='./build-*' --exclude='./build_*' \
         --exclude='./_build*' --exclude='*.o' --exclude='__pycache__' \
