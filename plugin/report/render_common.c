@@ -129,7 +129,9 @@ void report_render_empty(const char *selection, uint32_t streams_seen, const rep
                          report_sink *out)
 {
     char range[64] = "no TCP stream at all";
-    if (streams_seen)
+    if (streams_seen == 1)
+        snprintf(range, sizeof range, "one TCP stream: 0");
+    else if (streams_seen)
         snprintf(range, sizeof range, "TCP streams 0-%u", streams_seen - 1);
     if (opt->fmt == REPORT_FMT_JSON)
         sink_printf(out, "{\"tool\": \"tcpfollowts\", \"version\": \"%s\", \"error\": "

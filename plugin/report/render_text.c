@@ -99,6 +99,12 @@ static void timeline_free(timeline *t)
     g_free(t->gap_start);
 }
 
+/* Column width of a time in the given mode (abs: 2023-08-04T08:32:27.482113Z). */
+static int time_width(report_time mode)
+{
+    return mode == REPORT_TIME_ABS ? 27 : mode == REPORT_TIME_EPOCH ? 20 : 12;
+}
+
 static const char *arrow(unsigned dir) { return dir == 0 ? "->" : "<-"; }
 
 static char marker(engine_class k)
@@ -203,7 +209,7 @@ static void print_header(report_sink *out, const report_stream *rs, const report
     sink_printf(out, "  %s\n", desc);
     g_free(desc);
     sink_puts(out, "  marks: ! conflict, gap or unknown bytes; ~ retransmission, overlap, out-of-order\n\n");
-    sink_printf(out, "  %7s %-12s %-2s %11s %11s %6s %-5s %s\n", "frame",
+    sink_printf(out, "  %7s %-*s %-2s %11s %11s %6s %-5s %s\n", "frame", time_width(opt->time),
                 opt->time == REPORT_TIME_DELTA ? "delta" : "time", "", "seq", "nxtseq", "len",
                 "flags", "class");
 }
@@ -225,8 +231,8 @@ static void print_timeline(report_sink *out, const report_stream *rs, const repo
         report_format_time(when, seg->time_ns, opt->time, opt->time == REPORT_TIME_DELTA ? prev : first);
         report_format_flags(flags, seg->flags);
         prev = seg->time_ns;
-        sink_printf(out, "%c %7u %-12s %s %11" PRId64 " %11" PRId64 " %6u %-5s %s",
-                    marker(seg->klass), seg->frame, when, arrow(dir),
+        sink_printf(out, "%c %7u %-*s %s %11" PRId64 " %11" PRId64 " %6u %-5s %s",
+                    marker(seg->klass), seg->frame, time_width(opt->time), when, arrow(dir),
                     engine_relative_seq(e, seg->sender, seg->seq),
                     engine_relative_seq(e, seg->sender, engine_segment_nxtseq(seg)), seg->len, flags,
                     engine_class_name(seg->klass));

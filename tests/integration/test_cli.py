@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""The -z command line through the real tshark: every form, every format, bad
+arguments, unknown streams, several reports in one run, golden outputs.
+Set TFT_UPDATE_GOLDEN=1 to rewrite tests/golden/ after an intended change.
+
+SPDX-License-Identifier: GPL-2.0-or-later
+"""
+import csv
+import io
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import tft  # noqa: E402
+
+CAP = lambda name: os.path.join(tft.CAPTURES, name)  # noqa: E731
+GOLDEN = os.path.join(tft.ROOT, "tests", "golden")
+SMALL = CAP("sv_rst_with_data_vlan.pcap")
+
+# (-z argument, text the one stderr line must contain)
+BAD_ARGS = [
+    ("tcpfollowts", "missing selection"),
+    ("tcpfollowtsX,stream,0", "unknown statistic 'tcpfollowtsX'"),
+    ("tcpfollowts,stream", "missing stream index"),
+    ("tcpfollowts,stream,", "missing stream index"),
+    ("tcpfollowts,stream,-1", "bad stream index '-1'"),
+    ("tcpfollowts,stream,4294967295", "bad stream index '4294967295'"),
+    ("tcpfollowts,stream,123456789012345678901234", "bad stream index"),
+    ("tcpfollowts,stream,0x1", "bad stream index '0x1'"),
+    ("tcpfollowts,bogus,1", "unknown selection 'bogus'"),
+    ("tcpfollowts,stream,0,fmt=xml", "bad value 'xml' for fmt"),
+    ("tcpfollowts,stream,0,dir=up", "bad value 'up' for dir"),
+    ("tcpfollowts,stream,0,time=later", "bad value 'later' for time"),
+    ("tcpfollowts,stream,0,overlap=middle", "bad value 'middle' for overlap"),
+    ("tcpfollowts,stream,0,data=binary", "bad value 'binary' for data"),
+    ("tcpfollowts,stream,0,colour=red", "unknown option 'colour'"),
+    ("tcpfollowts,stream,0,,fmt=json", "bad option ''"),
+    ("tcpfollowts,stream,0,fmt=json,fmt=csv", "'fmt' given twice"),
+    ("tcpfollowts,stream,0,fmt=raw", "add dir=client or dir=server"),
+    ("tcpfollowts,addr,1.1.1.1:12345", "two endpoints"),
+    ("tcpfollowts,addr,1.1.1.1,2.2.2.2:8080", "bad endpoint '1.1.1.1'"),
+    ("tcpfollowts,addr,1.1.1.999:1,2.2.2.2:8080", "bad endpoint '1.1.1.999:1'"),
+    ("tcpfollowts,addr,1.1.1.1:70000,2.2.2.2:8080", "bad endpoint '1.1.1.1:70000'"),
+    ("tcpfollowts,addr,[::1]:1,2.2.2.2:8080", "mix IPv4 and IPv6"),
+]
+
+
+def test_bad_arguments():
+    for zarg, needle in BAD_ARGS:
+        rc, out, err = tft.tshark(["-r", SMALL, "-q", "-z", zarg])
+        lines = [l for l in err.splitlines() if l.strip()]
+        tft.check(rc != 0, f"-z {zarg}: exit 0, expected an error")
+        tft.check(len(lines) == 1 and needle in lines[0],
+                  f"-z {zarg}: stderr should be one line naming '{needle}', got {lines}")
+        tft.check(out.strip() == "", f"-z {zarg}: unexpected stdout {out[:80]!r}")
+
+
+def test_help():
+    rc, out, err = tft.tshark(["-q", "-z", "tcpfollowts,help"])
+    tft.check(rc == 0 and "tcpfollowts,stream,N" in out and "overlap=first|last" in out,
+              f"help: rc={rc} out={out[:200]!r} err={err!r}")
+    for key in ("fmt=", "dir=", "time=", "overlap=", "data="):
+        tft.check(key in out, f"help does not document {key}")
+
+
+def test_unknown_stream():
+    rc, out, err = tft.tshark(["-r", SMALL, "-q", "-z", "tcpfollowts,stream,7"])
+    tft.check("no TCP segment matches stream 7" in err and "one TCP stream: 0" in err,
+              f"unknown stream: stderr {err!r}")
+    tft.check(out.strip() == "", f"unknown stream: stdout {out!r}")
+    rc, out, err = tft.tshark(["-r", SMALL, "-q", "-z", "tcpfollowts,stream,7,fmt=json"])
+    rep = json.loads(out)
+    tft.check(rep.get("error", "").startswith("no TCP segment matches stream 7") and rep["streams_seen"] == 1,
+              f"unknown stream json: {out!r}")
+    rc, out, err = tft.tshark(["-r", SMALL, "-q", "-z", "tcpfollowts,addr,9.9.9.9:1,8.8.8.8:2"])
+    tft.check("no TCP segment matches addr 9.9.9.9:1 8.8.8.8:2" in err, f"unknown addr: {err!r}")
+
+
+def test_addr_equals_stream():
+    for cap, stream in (("ppp_four_ipv6_http_streams.pcap", 2), ("arkime_tcp_reassembly_synthetic.pcap", 3)):
+        by_stream = tft.follow_json(CAP(cap), f"stream,{stream}")
+        n = by_stream["nodes"]
+        ep = lambda i: tft.node_name(by_stream, i)  # noqa: E731
+        for a, b in ((0, 1), (1, 0)):
+            by_addr = tft.follow_json(CAP(cap), f"addr,{ep(a)},{ep(b)}")
+            tft.check(by_addr == by_stream, f"{cap}: addr,{ep(a)},{ep(b)} differs from stream,{stream} ({n})")
+
+
+def test_several_reports_in_one_run():
+    rc, out, err = tft.tshark(["-r", CAP("ppp_four_ipv6_http_streams.pcap"), "-q",
+                               "-z", "tcpfollowts,stream,0,fmt=json", "-z", "tcpfollowts,stream,3,fmt=json",
+                               "-z", "tcpfollowts,stream,0,fmt=json,dir=server"])
+    reps = {(r["stream"], r["options"].split()[1]): r for r in tft.reports(out)}
+    tft.check(not err.strip() and sorted(reps) == [(0, "dir=both"), (0, "dir=server"), (3, "dir=both")],
+              f"three reports: {err} {sorted(reps)}")
+    if len(reps) == 3:
+        both, server = reps[(0, "dir=both")], reps[(0, "dir=server")]
+        tft.check(server["segments"] == [s for s in both["segments"] if s["dir"] == 1],
+                  "dir=server does not keep exactly the server's segments")
+        tft.check(server["chunks"] == [c for c in both["chunks"] if c["dir"] == 1],
+                  "dir=server chunks are not the server's chunks")
+
+
+def test_formats_agree():
+    cap = CAP("zeek_reassembly_overlaps_gaps.pcap")
+    rep = tft.follow_json(cap, "stream,0")
+    # raw: exactly the kept bytes; each gap announced on stderr, never filled
+    for d, name in ((0, "client"), (1, "server")):
+        rc, raw, err = tft.tshark(["-r", cap, "-q", "-z", f"tcpfollowts,stream,0,fmt=raw,dir={name}"], binary=True)
+        tft.check(raw == tft.kept_bytes(rep, d), f"raw dir={name}: {len(raw)} bytes, json has {len(tft.kept_bytes(rep, d))}")
+        gaps = [g for g in rep["gaps"] if g["dir"] == d]
+        notes = [l for l in err.splitlines() if "not filled in the raw output" in l]
+        tft.check(len(notes) == len(gaps), f"raw dir={name}: {len(notes)} gap notices for {len(gaps)} gaps")
+    # csv: one row per segment, same classes as json
+    out = tft.follow(cap, "tcpfollowts,stream,0,fmt=csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    tft.check(len(rows) == len(rep["segments"]), f"csv rows {len(rows)} != segments {len(rep['segments'])}")
+    tft.check([r["class"] for r in rows] == [s["class"] for s in rep["segments"]], "csv classes differ from json")
+    tft.check([int(r["frame"]) for r in rows] == [s["frame"] for s in rep["segments"]], "csv frames differ")
+    # text: one timeline line per segment, one gap line per gap
+    text = tft.follow(cap, "tcpfollowts,stream,0,data=none")
+    gap_lines = [l for l in text.splitlines() if "---- gap" in l]
+    tft.check(len(gap_lines) == len(rep["gaps"]), f"text has {len(gap_lines)} gap lines for {len(rep['gaps'])} gaps")
+    tft.check(max(len(l) for l in text.splitlines()) <= 100, "text lines wider than 100 columns")
+    conflict_lines = [l for l in text.splitlines() if l.startswith("!") and "conflict" in l]
+    tft.check(len(conflict_lines) == sum(s["class"] == "conflict" for s in rep["segments"]),
+              "conflict lines are not marked with '!'")
+
+
+def test_times():
+    cap = SMALL
+    rep = tft.follow_json(cap, "stream,0")
+    first = rep["segments"][0]
+    tft.check(first["rel"] == 0 and first["time"] == "1691137947.482113000", f"first segment time {first}")
+    epoch = tft.follow(cap, "tcpfollowts,stream,0,fmt=csv,time=epoch").splitlines()[1].split(",")[2]
+    tft.check(epoch == "1691137947.482113000", f"csv epoch time {epoch}")
+    delta = [l.split(",")[2] for l in tft.follow(cap, "tcpfollowts,stream,0,fmt=csv,time=delta").splitlines()[1:]]
+    tft.check(delta[:2] == ["0.000000", "0.000930"], f"csv delta times {delta[:3]}")
+    absolute = tft.follow(cap, "tcpfollowts,stream,0,fmt=csv,time=abs").splitlines()[1].split(",")[2]
+    tft.check(absolute == "2023-08-04T08:32:27.482113Z", f"csv abs time {absolute}")
+
+
+def test_cut_short_capture():
+    rc, out, err = tft.tshark(["-r", CAP("sv_http-mime-truncated_zwp_bulk.pcap"), "-q", "-z",
+                               "tcpfollowts,stream,0,fmt=json"])
+    rep = json.loads(out)
+    tft.check(rep["summary"]["dirs"][1]["bytes"] > 2_000_000, "cut-short capture: report lost its data")
+    extra = [l for l in err.splitlines() if l.strip() and "cut short in the middle of a packet" not in l]
+    tft.check(not extra, f"cut-short capture: stderr {extra}")
+
+
+GOLDEN_CASES = [
+    ("sv_overlap_conflicting_data_vlan.text", "sv_overlap_conflicting_data_vlan.pcap", "tcpfollowts,stream,0"),
+    ("sv_rst_with_data_vlan.hex.text", "sv_rst_with_data_vlan.pcap", "tcpfollowts,stream,0,data=hex,time=epoch"),
+    ("zeek_tcp_fast_open.json", "zeek_tcp_fast_open_syn_data.pcap", "tcpfollowts,stream,1,fmt=json"),
+    ("arkime_synthetic_s6.text", "arkime_tcp_reassembly_synthetic.pcap", "tcpfollowts,stream,6,time=delta"),
+    ("zeek_overlaps_gaps.csv", "zeek_reassembly_overlaps_gaps.pcap", "tcpfollowts,stream,0,fmt=csv"),
+    ("ppp_unidirectional_missing.text", "ppp_unidirectional_missing_packet.pcap", "tcpfollowts,stream,0,data=none"),
+]
+
+
+def test_golden():
+    update = os.environ.get("TFT_UPDATE_GOLDEN") == "1"
+    for name, cap, zarg in GOLDEN_CASES:
+        out = tft.follow(CAP(cap), zarg)
+        path = os.path.join(GOLDEN, name)
+        if update:
+            os.makedirs(GOLDEN, exist_ok=True)
+            open(path, "w").write(out)
+            continue
+        want = open(path).read() if os.path.exists(path) else None
+        tft.check(out == want, f"golden {name} differs (-z {zarg}); rerun with TFT_UPDATE_GOLDEN=1 if intended")
+
+
+def main():
+    tft.assert_plugin_loaded()
+    for test in (test_bad_arguments, test_help, test_unknown_stream, test_addr_equals_stream,
+                 test_several_reports_in_one_run, test_formats_agree, test_times, test_cut_short_capture,
+                 test_golden):
+        test()
+    tft.done()
+
+
+if __name__ == "__main__":
+    main()
