@@ -150,6 +150,30 @@ def test_cut_short_capture():
     tft.check(not extra, f"cut-short capture: stderr {extra}")
 
 
+def test_preferences_do_not_change_the_report():
+    """Relative seq and analysis off, desegmentation off, two-pass: same report."""
+    cap = CAP("zeek_reassembly_overlaps_gaps.pcap")
+    base = tft.follow_json(cap, "stream,0")
+    for extra in (["-o", "tcp.relative_sequence_numbers:FALSE"], ["-o", "tcp.analyze_sequence_numbers:FALSE"],
+                  ["-o", "tcp.desegment_tcp_streams:FALSE"], ["-2"]):
+        out = tft.follow(cap, "tcpfollowts,stream,0,fmt=json", extra)
+        tft.check(json.loads(out) == base, f"report changes with {' '.join(extra)}")
+
+
+def test_fragments_without_reassembly():
+    """With IP reassembly off TCP cannot know the length: the segment is reported
+    as unknown-length, and bytes the peer's ACK proves become a gap."""
+    off = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE"]
+    out = tft.follow(CAP("zeek_ipv4_frag_out_of_order.pcap"), "tcpfollowts,stream,1,fmt=json", off)
+    rep = json.loads(out)
+    classes = [s["class"] for s in rep["segments"]]
+    tft.check("unknown-length" in classes, f"defragment off: classes {classes}")
+    tft.check(rep["summary"]["dirs"][0]["unknown_length"] == 1, "defragment off: unknown_length count")
+    tft.check(sum(g["len"] for g in rep["gaps"]) == 69, f"defragment off: gaps {rep['gaps']}")
+    on = tft.follow_json(CAP("zeek_ipv4_frag_out_of_order.pcap"), "stream,1")
+    tft.check(on["summary"]["dirs"][0]["bytes"] == 69 and not on["gaps"], "defragment on: 69 bytes, no gap")
+
+
 GOLDEN_CASES = [
     ("sv_overlap_conflicting_data_vlan.text", "sv_overlap_conflicting_data_vlan.pcap", "tcpfollowts,stream,0"),
     ("sv_rst_with_data_vlan.hex.text", "sv_rst_with_data_vlan.pcap", "tcpfollowts,stream,0,data=hex,time=epoch"),
@@ -177,6 +201,7 @@ def main():
     tft.assert_plugin_loaded()
     for test in (test_bad_arguments, test_help, test_unknown_stream, test_addr_equals_stream,
                  test_several_reports_in_one_run, test_formats_agree, test_times, test_cut_short_capture,
+                 test_preferences_do_not_change_the_report, test_fragments_without_reassembly,
                  test_golden):
         test()
     tft.done()
