@@ -2,6 +2,7 @@
  * build against. Two guards were enough for 4.0-4.6:
  *   >= 4.4  wsutil/plugins.h exists and plugins describe themselves;
  *   >= 4.6  the stat_tap_ui init callback returns bool instead of exiting.
+ * (and tft_ws_bool below for callbacks typed with 4.4's C99 bool).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,6 +17,16 @@
 #if TFT_WS_AT_LEAST(4, 4)
 #include <wsutil/plugins.h>
 #define TFT_HAVE_PLUGIN_DESCRIBE 1
+#endif
+
+/* 4.4 switched the GLib typedefs of the epan headers to C99 types, so a
+ * callback must use the boolean type of the headers it is built against:
+ * e.g. funnel_bt_cb_t (funnel_ops_t add_button) returns gboolean before 4.4
+ * and bool from 4.4 on. Declare such callbacks as returning tft_ws_bool. */
+#if TFT_WS_AT_LEAST(4, 4)
+typedef bool tft_ws_bool;
+#else
+typedef gboolean tft_ws_bool;
 #endif
 
 #if TFT_WS_AT_LEAST(4, 6)
