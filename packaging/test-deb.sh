@@ -11,7 +11,9 @@
 #    /usr/lib/<triplet>/wireshark/plugins/<maj.min>/epan/, and
 #    `tshark -r CAPTURE -q -z tcpfollowts,stream,0` prints a report, stderr empty
 # 4. apt-get remove -y wireshark-plugin-tcpfollowts (also on failure) and check
-#    the plugin file is gone.
+#    the plugin file is gone. A tcpfollowts.so that was in the system dir
+#    before (not from the package, e.g. quickstart.sh as root) is set aside
+#    during the test and put back afterwards.
 # Runs as root (CI). Exits non-zero on any failure.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
@@ -45,8 +47,22 @@ remove_pkg() {
 }
 # A leftover from an earlier run would hide what this build installs.
 remove_pkg
-[ ! -e "$so" ] || tft_die "$so exists but no package owns it; remove it first"
-trap 'remove_pkg; [ -z "${TFT_DEB_OUT:-}" ] && rm -rf "$out"' EXIT
+# A plugin installed by hand (e.g. quickstart.sh as root: `cmake --install`
+# into the system dir) sits at the same path: set it aside, put it back after.
+stash=""
+if [ -e "$so" ]; then
+    stash="$out/tcpfollowts.so.stashed"
+    tft_log "setting aside $so (not from a package) during the test"
+    mv "$so" "$stash"
+fi
+restore() {
+    remove_pkg || true
+    if [ -n "$stash" ] && [ -e "$stash" ]; then
+        mkdir -p "$sysdir" && mv "$stash" "$so" && tft_log "restored $so"
+    fi
+    if [ -z "${TFT_DEB_OUT:-}" ]; then rm -rf "$out"; fi
+}
+trap restore EXIT
 
 fail=0
 tft_log "apt-get install -y ./$(basename "$deb")"
