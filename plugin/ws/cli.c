@@ -2,7 +2,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ws_compat.h"
 
-#include "follow_tap.h"
 #include "registration.h"
 
 #include <epan/stat_tap_ui.h>
@@ -10,28 +9,40 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-static void print_to_stdout(follower *f, const report_stream *rs, void *user)
+void follow_render(follower *f, const report_stream *rs, report_sink *out, report_sink *notes)
 {
     const zargs_request *req = follower_request(f);
-    report_sink out, notes;
-    sink_init_file(&out, stdout);
-    sink_init_file(&notes, stderr);
     if (!rs) {
         char *selection = zargs_describe_selection(req);
         report_render_empty(selection, follower_streams_seen(f), &req->opts,
-                            req->opts.fmt == REPORT_FMT_JSON ? &out : &notes);
+                            req->opts.fmt == REPORT_FMT_JSON ? out : notes);
         g_free(selection);
         return;
     }
-    report_render(rs, &req->opts, &out, &notes);
-    if (follower_layout_failures(f))
-        fprintf(stderr, "tcpfollowts: the payload of %" PRIu64 " segments could not be read (the fast "
-                        "tap's layout check failed); they are reported as missing. Rerun with tap=tree.\n",
-                follower_layout_failures(f));
+    report_render(rs, &req->opts, out, notes);
+    if (follower_layout_failures(f)) {
+        sink_printf(notes, "tcpfollowts: the payload of %" PRIu64 " segments could not be read (the fast "
+                           "tap's layout check failed); they are reported as missing. Rerun with tap=tree.\n",
+                    follower_layout_failures(f));
+        sink_flush(notes);
+    }
+}
+
+static void print_to_stdout(follower *f, const report_stream *rs, void *user)
+{
+    report_sink out, notes;
+    sink_init_file(&out, stdout);
+    sink_init_file(&notes, stderr);
+    follow_render(f, rs, &out, &notes);
 }
 
 static TFT_INIT_RESULT cli_init(const char *arg, void *userdata)
 {
+    /* In Wireshark this runs once the file is read: the window retaps. */
+    if (gui_available()) {
+        gui_open_zarg(arg);
+        TFT_INIT_SUCCEED();
+    }
     zargs_request req;
     char *error;
     if (!zargs_parse(arg, &req, &error)) {

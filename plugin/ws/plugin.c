@@ -23,6 +23,7 @@ uint32_t plugin_describe(void)
 static void register_listeners(void)
 {
     cli_register();
+    gui_register();
 }
 
 void plugin_register(void)
