@@ -122,6 +122,7 @@ static uint32_t count_differing(const uint8_t *a, const uint8_t *b, uint32_t n)
 
 typedef struct {
     uint32_t new_bytes, old_bytes, conflict_bytes;
+    uint32_t next_segment; /* segment of the first chunk past the new bytes, if any */
 } store_result;
 
 static void keep(direction *d, uint64_t seq, const uint8_t *bytes, uint32_t len, uint32_t segment)
@@ -136,7 +137,7 @@ static void keep(direction *d, uint64_t seq, const uint8_t *bytes, uint32_t len,
 static store_result store_bytes(direction *d, engine_overlap_policy policy, uint64_t seq,
                                 const uint8_t *bytes, uint32_t len, uint32_t segment)
 {
-    store_result r = {0, 0, 0};
+    store_result r = {0, 0, 0, ENGINE_NO_SEGMENT};
     uint64_t end = seq + len;
     seqstore_chunk *last = seqstore_last(&d->store);
     if (!last || seqstore_chunk_end(last) <= seq) {
@@ -172,6 +173,8 @@ static store_result store_bytes(direction *d, engine_overlap_policy policy, uint
         cursor = ov_end;
         c = next;
     }
+    if (c)
+        r.next_segment = c->segment;
     if (policy == ENGINE_OVERLAP_LAST)
         keep(d, seq, bytes, len, segment);
     else if (cursor < end)
@@ -188,6 +191,7 @@ static engine_segment *append_record(engine_stream *s)
     }
     engine_segment *rec = &s->segments[s->nsegments++];
     memset(rec, 0, sizeof *rec);
+    rec->hole_opener = ENGINE_NO_SEGMENT;
     return rec;
 }
 
@@ -270,7 +274,7 @@ void engine_add_segment(engine_stream *s, const engine_segment_in *in)
         klass = ENGINE_CLASS_CONTROL;
     } else {
         bool zwp = is_zero_window_probe(d, peer, in, data_seq);
-        store_result r = {0, 0, 0};
+        store_result r = {0, 0, 0, ENGINE_NO_SEGMENT};
         if (caplen)
             r = store_bytes(d, s->policy, data_seq, in->payload, caplen, index);
         if (caplen < len) {
@@ -281,6 +285,8 @@ void engine_add_segment(engine_stream *s, const engine_segment_in *in)
         rec->conflict_bytes = r.conflict_bytes;
         d->stats.conflict_bytes += r.conflict_bytes;
         klass = zwp && !r.conflict_bytes ? ENGINE_CLASS_ZERO_WINDOW_PROBE : classify_data(d, data_seq, r);
+        if (klass == ENGINE_CLASS_OUT_OF_ORDER)
+            rec->hole_opener = r.next_segment;
         d->claimed_end = max_u64(d->claimed_end, data_seq + len);
     }
     rec->klass = (uint8_t)klass;

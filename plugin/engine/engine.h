@@ -48,6 +48,8 @@ typedef enum {
     ENGINE_GAP_TRUNCATED,    /* a segment claimed them but the snapshot length cut them */
 } engine_gap_cause;
 
+#define ENGINE_NO_SEGMENT UINT32_MAX
+
 /* One segment as the capture shows it. Pointers need only live during the call. */
 typedef struct {
     uint32_t frame;
@@ -74,6 +76,9 @@ typedef struct {
     uint32_t new_bytes;      /* bytes this segment added to the store */
     uint32_t conflict_bytes; /* overlapping bytes that differed from the kept copy */
     uint32_t win;
+    uint32_t hole_opener;    /* out-of-order only: the segment whose bytes follow the hole
+                                this one filled (its arrival showed the hole), or
+                                ENGINE_NO_SEGMENT */
     uint16_t flags;
     uint8_t sender;
     uint8_t klass;           /* engine_class */
@@ -136,8 +141,6 @@ typedef struct {
     uint32_t segment; /* index into the segments */
     const uint8_t *data;
 } engine_chunk;
-
-#define ENGINE_NO_SEGMENT UINT32_MAX
 
 typedef struct {
     uint64_t seq;

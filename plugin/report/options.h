@@ -14,6 +14,8 @@ typedef enum { REPORT_FMT_TEXT, REPORT_FMT_JSON, REPORT_FMT_CSV, REPORT_FMT_RAW 
 typedef enum { REPORT_DIR_BOTH, REPORT_DIR_CLIENT, REPORT_DIR_SERVER } report_dirs;
 typedef enum { REPORT_TIME_REL, REPORT_TIME_ABS, REPORT_TIME_EPOCH, REPORT_TIME_DELTA } report_time;
 typedef enum { REPORT_DATA_ASCII, REPORT_DATA_HEX, REPORT_DATA_NONE } report_data;
+/* What fmt=csv lists: a row per segment, turn, stall, or loss. */
+typedef enum { REPORT_TABLE_SEGMENTS, REPORT_TABLE_TURNS, REPORT_TABLE_STALLS, REPORT_TABLE_LOSSES } report_table;
 
 typedef struct {
     report_format fmt;
@@ -21,6 +23,8 @@ typedef struct {
     report_time time;
     report_data data;
     engine_overlap_policy overlap;
+    report_table table;
+    int64_t stall_ns;    /* pauses longer than this inside a turn are stalls (stall=SECONDS) */
 } report_options;
 
 /* One OPT=VAL option: its key, its value names (index = enum value, NULL
@@ -39,6 +43,9 @@ extern const size_t report_option_count;
 int *report_option_field(report_options *opts, size_t i);
 
 void report_options_default(report_options *opts);
+
+/* Parse a stall= value: seconds, decimal, > 0 and at most an hour. */
+bool report_parse_seconds(const char *text, int64_t *ns);
 
 /* "fmt=text dir=both ..." for headers and logs; returned string is g_malloc'd. */
 char *report_options_describe(const report_options *opts);

@@ -81,29 +81,69 @@ int64_t report_stream_last_ns(const engine_stream *e)
     return n ? engine_segment_at(e, n - 1)->time_ns : 0;
 }
 
-GArray *report_turns(const engine_stream *e)
+analysis *report_analyze(const report_stream *rs, const report_options *opt)
 {
-    GArray *turns = g_array_new(FALSE, TRUE, sizeof(report_turn));
-    report_turn *cur = NULL;
-    for (size_t i = 0; i < engine_segment_count(e); i++) {
-        const engine_segment *seg = engine_segment_at(e, i);
-        if (!seg->new_bytes)
+    analysis *a = analysis_new(opt->stall_ns, true);
+    for (size_t i = 0; i < engine_segment_count(rs->engine); i++)
+        analysis_add(a, rs->engine, engine_segment_at(rs->engine, i));
+    analysis_finish(a, rs->engine);
+    return a;
+}
+
+typedef struct {
+    GArray *losses;
+    const engine_stream *e;
+    unsigned dir;
+} loss_collector;
+
+static uint32_t frame_of(const engine_stream *e, uint32_t segment)
+{
+    return segment == ENGINE_NO_SEGMENT ? 0 : engine_segment_at(e, segment)->frame;
+}
+
+static void collect_loss(void *ctx, const engine_gap *g)
+{
+    loss_collector *lc = ctx;
+    report_loss l = {.dir = lc->dir, .seq = g->seq, .len = g->len, .cause = g->cause,
+                     .after_frame = frame_of(lc->e, g->after_segment),
+                     .before_frame = frame_of(lc->e, g->before_segment)};
+    g_array_append_val(lc->losses, l);
+}
+
+static gint compare_losses(gconstpointer a, gconstpointer b)
+{
+    const report_loss *x = a, *y = b;
+    if (x->dir != y->dir)
+        return x->dir < y->dir ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+GArray *report_losses(const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    loss_collector lc = {g_array_new(FALSE, TRUE, sizeof(report_loss)), rs->engine, 0};
+    const engine_walk_cb cb = {NULL, collect_loss};
+    for (lc.dir = 0; lc.dir < 2; lc.dir++)
+        if (report_dir_shown(opt, lc.dir))
+            report_walk_dir(rs, lc.dir, &cb, &lc);
+    GArray *rec = analysis_recoveries(a);
+    for (guint i = 0; i < rec->len; i++) {
+        const analysis_recovery *r = &g_array_index(rec, analysis_recovery, i);
+        unsigned dir = r->sender ^ engine_client_sender(rs->engine);
+        if (!report_dir_shown(opt, dir))
             continue;
-        unsigned dir = engine_segment_dir(e, seg);
-        if (!cur || cur->dir != dir) {
-            report_turn t = {.dir = dir, .first_ns = seg->time_ns};
-            if (cur) {
-                t.has_turnaround = true;
-                t.turnaround_ns = seg->time_ns - cur->last_ns;
-            }
-            g_array_append_val(turns, t);
-            cur = &g_array_index(turns, report_turn, turns->len - 1);
-        }
-        cur->last_ns = seg->time_ns;
-        cur->bytes += seg->new_bytes;
-        cur->segments++;
+        report_loss l = {.dir = dir, .seq = r->seq, .len = r->len, .recovered = true,
+                         .opened_frame = r->opened_frame, .filled_frame = r->filled_frame,
+                         .delay_ns = r->delay_ns};
+        g_array_append_val(lc.losses, l);
     }
-    return turns;
+    g_array_sort(lc.losses, compare_losses);
+    return lc.losses;
+}
+
+double report_goodput(const engine_dir_stats *st, const analysis_dir *ad)
+{
+    int64_t span = ad->last_data_ns - ad->first_data_ns;
+    return ad->has_data && span > 0 ? (double)st->kept_bytes * 1e9 / (double)span : 0.0;
 }
 
 void report_walk_dir(const report_stream *rs, unsigned dir, const engine_walk_cb *cb, void *ctx)

@@ -6,6 +6,7 @@
 #ifndef TCPFOLLOWTS_RENDER_COMMON_H
 #define TCPFOLLOWTS_RENDER_COMMON_H
 
+#include "analysis.h"
 #include "report.h"
 
 #include <glib.h>
@@ -27,23 +28,33 @@ bool report_dir_shown(const report_options *opt, unsigned dir);
 int64_t report_stream_first_ns(const engine_stream *e);
 int64_t report_stream_last_ns(const engine_stream *e);
 
-/* A run of data in one direction. */
+/* Turns, stalls, recovered holes and the handshake of the stream, with lists
+ * (analysis.h); analysis_free it. */
+analysis *report_analyze(const report_stream *rs, const report_options *opt);
+
+/* What became of missing bytes: a final gap, or a hole a late segment filled. */
 typedef struct {
     unsigned dir;
-    int64_t first_ns, last_ns;
-    uint64_t bytes, segments;
-    bool has_turnaround;
-    int64_t turnaround_ns; /* first_ns - the previous turn's last_ns */
-} report_turn;
+    uint64_t seq;
+    uint64_t len;
+    bool recovered;
+    engine_gap_cause cause;   /* final gaps */
+    uint32_t after_frame, before_frame; /* final gaps: 0 when none */
+    uint32_t opened_frame, filled_frame; /* recovered holes */
+    int64_t delay_ns;
+} report_loss;
 
-/* The turns of the stream (segments that added bytes), in frame order. */
-GArray *report_turns(const engine_stream *e);
+/* Final gaps and recovered holes of the shown directions, by dir then seq. */
+GArray *report_losses(const report_stream *rs, const report_options *opt, const analysis *a);
+
+/* bytes per second of a direction's new data, 0 when it lasted no time */
+double report_goodput(const engine_dir_stats *st, const analysis_dir *ad);
 
 /* Write a renderer that walks one direction's chunks and gaps. */
 void report_walk_dir(const report_stream *rs, unsigned dir, const engine_walk_cb *cb, void *ctx);
 
 /* One summary.dirs entry (shared with the all-streams report). */
-void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned dir);
+void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned dir, const analysis *a);
 
 void report_render_text(const report_stream *rs, const report_options *opt, report_sink *out);
 void report_render_json(const report_stream *rs, const report_options *opt, report_sink *out);

@@ -4,7 +4,7 @@
 
 #include <inttypes.h>
 
-void report_render_csv(const report_stream *rs, const report_options *opt, report_sink *out)
+static void csv_segments(const report_stream *rs, const report_options *opt, report_sink *out)
 {
     const engine_stream *e = rs->engine;
     int64_t first = report_stream_first_ns(e), prev = first;
@@ -27,4 +27,88 @@ void report_render_csv(const report_stream *rs, const report_options *opt, repor
                     seg->len, seg->caplen, engine_class_name(seg->klass), seg->new_bytes,
                     seg->conflict_bytes);
     }
+}
+
+static void csv_turns(const report_stream *rs, const report_options *opt, report_sink *out, const analysis *a)
+{
+    const engine_stream *e = rs->engine;
+    int64_t first = report_stream_first_ns(e);
+    GArray *turns = analysis_turns(a);
+    sink_puts(out, "stream,turn,dir,first,last,first_frame,last_frame,bytes,segments,retransmissions,gaps,turnaround\n");
+    for (guint i = 0; i < turns->len; i++) {
+        const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
+        unsigned dir = t->sender ^ engine_client_sender(e);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        char f[REPORT_TIME_BUF], l[REPORT_TIME_BUF], around[REPORT_TIME_BUF] = "";
+        report_format_time(f, t->first_ns, opt->time == REPORT_TIME_DELTA ? REPORT_TIME_REL : opt->time, first);
+        report_format_time(l, t->last_ns, opt->time == REPORT_TIME_DELTA ? REPORT_TIME_REL : opt->time, first);
+        if (t->has_turnaround)
+            report_format_seconds(around, t->turnaround_ns, 6);
+        sink_printf(out, "%u,%u,%u,%s,%s,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n", rs->stream,
+                    i + 1, dir, f, l, t->first_frame, t->last_frame, t->bytes, t->segments, t->retransmissions,
+                    t->gaps, around);
+    }
+}
+
+static void csv_stalls(const report_stream *rs, const report_options *opt, report_sink *out, const analysis *a)
+{
+    const engine_stream *e = rs->engine;
+    int64_t first = report_stream_first_ns(e);
+    GArray *stalls = analysis_stalls(a);
+    sink_puts(out, "stream,dir,start,end,duration,before_frame,after_frame,ended_by\n");
+    for (guint i = 0; i < stalls->len; i++) {
+        const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
+        unsigned dir = st->sender ^ engine_client_sender(e);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        char from[REPORT_TIME_BUF], to[REPORT_TIME_BUF], pause[REPORT_TIME_BUF];
+        report_time mode = opt->time == REPORT_TIME_DELTA ? REPORT_TIME_REL : opt->time;
+        report_format_time(from, st->start_ns, mode, first);
+        report_format_time(to, st->end_ns, mode, first);
+        report_format_seconds(pause, st->end_ns - st->start_ns, 6);
+        sink_printf(out, "%u,%u,%s,%s,%s,%u,%u,%s\n", rs->stream, dir, from, to, pause, st->before_frame,
+                    st->after_frame, analysis_stall_end_name(st->ended_by));
+    }
+}
+
+static void csv_losses(const report_stream *rs, const report_options *opt, report_sink *out, const analysis *a)
+{
+    const engine_stream *e = rs->engine;
+    GArray *losses = report_losses(rs, opt, a);
+    sink_puts(out, "stream,dir,seq,len,fate,after_frame,before_frame,opened_frame,filled_frame,delay\n");
+    for (guint i = 0; i < losses->len; i++) {
+        const report_loss *l = &g_array_index(losses, report_loss, i);
+        char delay[REPORT_TIME_BUF] = "";
+        if (l->recovered)
+            report_format_seconds(delay, l->delay_ns, 6);
+        sink_printf(out, "%u,%u,%" PRId64 ",%" PRIu64 ",%s,", rs->stream, l->dir,
+                    engine_relative_seq(e, engine_dir_sender(e, l->dir), l->seq), l->len,
+                    l->recovered ? "recovered" : engine_gap_cause_name(l->cause));
+        /* frame 0 does not exist: an empty field means "none" */
+        uint32_t frames[4] = {l->after_frame, l->before_frame, l->opened_frame, l->filled_frame};
+        for (int f = 0; f < 4; f++) {
+            if (frames[f])
+                sink_printf(out, "%u", frames[f]);
+            sink_puts(out, ",");
+        }
+        sink_printf(out, "%s\n", delay);
+    }
+    g_array_free(losses, TRUE);
+}
+
+void report_render_csv(const report_stream *rs, const report_options *opt, report_sink *out)
+{
+    if (opt->table == REPORT_TABLE_SEGMENTS) {
+        csv_segments(rs, opt, out);
+        return;
+    }
+    analysis *a = report_analyze(rs, opt);
+    if (opt->table == REPORT_TABLE_TURNS)
+        csv_turns(rs, opt, out, a);
+    else if (opt->table == REPORT_TABLE_STALLS)
+        csv_stalls(rs, opt, out, a);
+    else
+        csv_losses(rs, opt, out, a);
+    analysis_free(a);
 }

@@ -6,6 +6,7 @@
 #include "render_common.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 typedef struct {
     const report_stream *rs;
@@ -134,54 +135,161 @@ static void put_nodes(report_sink *out, const report_stream *rs)
     sink_puts(out, "],\n");
 }
 
-void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned dir)
+/* An epoch time as a JSON string, or null. */
+static const char *json_time(char *buf, int64_t ns, bool present)
+{
+    if (!present)
+        return "null";
+    buf[0] = '"';
+    report_format_seconds(buf + 1, ns, 9);
+    strcat(buf, "\"");
+    return buf;
+}
+
+static const char *json_seconds(char *buf, int64_t ns)
+{
+    report_format_seconds(buf, ns, 9);
+    return buf;
+}
+
+static double ratio(uint64_t part, uint64_t whole)
+{
+    return whole ? (double)part / (double)whole : 0.0;
+}
+
+void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned dir, const analysis *a)
 {
     unsigned sender = engine_dir_sender(e, dir);
     const engine_dir_stats *st = engine_stats(e, sender);
-    char first[REPORT_TIME_BUF], last[REPORT_TIME_BUF];
-    report_format_seconds(first, st->first_ns, 9);
-    report_format_seconds(last, st->last_ns, 9);
+    const analysis_dir *ad = analysis_get_dir(a, sender);
+    char first[REPORT_TIME_BUF + 2], last[REPORT_TIME_BUF + 2];
     bool seen = engine_sender_seen(e, sender);
     sink_printf(out,
                 "{\"bytes\": %" PRIu64 ", \"missing\": %" PRIu64 ", \"gaps\": %" PRIu64
                 ", \"segments\": %" PRIu64 ", \"retransmissions\": %" PRIu64 ", \"overlaps\": %" PRIu64
                 ", \"out_of_order\": %" PRIu64 ", \"conflicts\": %" PRIu64 ", \"conflict_bytes\": %" PRIu64
                 ", \"keep_alives\": %" PRIu64 ", \"zero_window_probes\": %" PRIu64
-                ", \"unknown_length\": %" PRIu64 ", \"first\": %s%s%s, \"last\": %s%s%s}",
+                ", \"unknown_length\": %" PRIu64 ", \"retransmitted_bytes\": %" PRIu64
+                ", \"goodput\": %.1f, \"retransmission_ratio\": %.6f, \"loss_ratio\": %.6f"
+                ", \"first\": %s, \"last\": %s}",
                 st->kept_bytes, st->missing_bytes, st->gaps, st->segments,
                 st->by_class[ENGINE_CLASS_RETRANSMISSION], st->by_class[ENGINE_CLASS_OVERLAP],
                 st->by_class[ENGINE_CLASS_OUT_OF_ORDER], st->by_class[ENGINE_CLASS_CONFLICT],
                 st->conflict_bytes, st->by_class[ENGINE_CLASS_KEEP_ALIVE],
                 st->by_class[ENGINE_CLASS_ZERO_WINDOW_PROBE], st->by_class[ENGINE_CLASS_UNKNOWN_LENGTH],
-                seen ? "\"" : "", seen ? first : "null", seen ? "\"" : "",
-                seen ? "\"" : "", seen ? last : "null", seen ? "\"" : "");
+                ad->retransmitted_bytes, report_goodput(st, ad), ratio(ad->retransmitted_bytes, st->kept_bytes),
+                ratio(st->missing_bytes, st->kept_bytes + st->missing_bytes),
+                json_time(first, st->first_ns, seen), json_time(last, st->last_ns, seen));
 }
 
-static void put_summary(report_sink *out, const report_stream *rs)
+static void put_handshake(report_sink *out, const analysis *a)
+{
+    const analysis_handshake *h = analysis_get_handshake(a);
+    if (!h->complete) {
+        sink_puts(out, "    \"handshake\": null,\n");
+        return;
+    }
+    char rtt[REPORT_TIME_BUF], first[REPORT_TIME_BUF], second[REPORT_TIME_BUF];
+    sink_printf(out, "    \"handshake\": {\"syn_frame\": %u, \"syn_ack_frame\": %u, \"ack_frame\": %u, "
+                     "\"rtt\": %s, \"syn_to_syn_ack\": %s, \"syn_ack_to_ack\": %s},\n",
+                h->syn_frame, h->syn_ack_frame, h->ack_frame, json_seconds(rtt, h->ack_ns - h->syn_ns),
+                json_seconds(first, h->syn_ack_ns - h->syn_ns), json_seconds(second, h->ack_ns - h->syn_ack_ns));
+}
+
+static void put_turns(report_sink *out, const engine_stream *e, const report_options *opt, const analysis *a)
+{
+    GArray *turns = analysis_turns(a);
+    bool any = false;
+    sink_puts(out, "    \"turns\": [");
+    for (guint i = 0; i < turns->len; i++) {
+        const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
+        unsigned dir = t->sender ^ engine_client_sender(e);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        char first[REPORT_TIME_BUF + 2], last[REPORT_TIME_BUF + 2], around[REPORT_TIME_BUF] = "null";
+        if (t->has_turnaround)
+            json_seconds(around, t->turnaround_ns);
+        sink_printf(out, "%s\n      {\"dir\": %u, \"first\": %s, \"last\": %s, \"first_frame\": %u, "
+                         "\"last_frame\": %u, \"bytes\": %" PRIu64 ", \"segments\": %" PRIu64
+                         ", \"retransmissions\": %" PRIu64 ", \"gaps\": %" PRIu64 ", \"turnaround\": %s}",
+                    any ? "," : "", dir, json_time(first, t->first_ns, true), json_time(last, t->last_ns, true),
+                    t->first_frame, t->last_frame, t->bytes, t->segments, t->retransmissions, t->gaps, around);
+        any = true;
+    }
+    sink_puts(out, any ? "\n    ],\n" : "],\n");
+}
+
+static void put_stalls(report_sink *out, const engine_stream *e, const report_options *opt, const analysis *a)
+{
+    GArray *stalls = analysis_stalls(a);
+    bool any = false;
+    sink_puts(out, "    \"stalls\": [");
+    for (guint i = 0; i < stalls->len; i++) {
+        const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
+        unsigned dir = st->sender ^ engine_client_sender(e);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        char start[REPORT_TIME_BUF + 2], end[REPORT_TIME_BUF + 2], pause[REPORT_TIME_BUF];
+        sink_printf(out, "%s\n      {\"dir\": %u, \"before_frame\": %u, \"after_frame\": %u, \"start\": %s, "
+                         "\"end\": %s, \"duration\": %s, \"ended_by\": \"%s\"}",
+                    any ? "," : "", dir, st->before_frame, st->after_frame, json_time(start, st->start_ns, true),
+                    json_time(end, st->end_ns, true), json_seconds(pause, st->end_ns - st->start_ns),
+                    analysis_stall_end_name(st->ended_by));
+        any = true;
+    }
+    sink_puts(out, any ? "\n    ],\n" : "],\n");
+}
+
+static void put_frame_field(report_sink *out, const char *key, uint32_t frame)
+{
+    if (frame)
+        sink_printf(out, ", \"%s\": %u", key, frame);
+    else
+        sink_printf(out, ", \"%s\": null", key);
+}
+
+static void put_losses(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
 {
     const engine_stream *e = rs->engine;
-    int64_t first_ns = report_stream_first_ns(e);
-    sink_puts(out, "  \"summary\": {\n    \"dirs\": [\n      ");
-    report_json_dir_stats(out, e, 0);
-    sink_puts(out, ",\n      ");
-    report_json_dir_stats(out, e, 1);
-    char duration[REPORT_TIME_BUF];
-    report_format_seconds(duration, report_stream_last_ns(e) - first_ns, 9);
-    sink_printf(out, "\n    ],\n    \"duration\": %s,\n    \"turns\": [", duration);
-    GArray *turns = report_turns(e);
-    for (guint i = 0; i < turns->len; i++) {
-        const report_turn *t = &g_array_index(turns, report_turn, i);
-        char first[REPORT_TIME_BUF], last[REPORT_TIME_BUF], around[REPORT_TIME_BUF] = "null";
-        report_format_seconds(first, t->first_ns, 9);
-        report_format_seconds(last, t->last_ns, 9);
-        if (t->has_turnaround)
-            report_format_seconds(around, t->turnaround_ns, 9);
-        sink_printf(out, "%s\n      {\"dir\": %u, \"first\": \"%s\", \"last\": \"%s\", \"bytes\": %" PRIu64
-                         ", \"segments\": %" PRIu64 ", \"turnaround\": %s}",
-                    i ? "," : "", t->dir, first, last, t->bytes, t->segments, around);
+    GArray *losses = report_losses(rs, opt, a);
+    sink_puts(out, "    \"losses\": [");
+    for (guint i = 0; i < losses->len; i++) {
+        const report_loss *l = &g_array_index(losses, report_loss, i);
+        sink_printf(out, "%s\n      {\"dir\": %u, \"seq\": %" PRId64 ", \"len\": %" PRIu64 ", \"fate\": \"%s\"",
+                    i ? "," : "", l->dir, engine_relative_seq(e, engine_dir_sender(e, l->dir), l->seq), l->len,
+                    l->recovered ? "recovered" : engine_gap_cause_name(l->cause));
+        if (l->recovered) {
+            char delay[REPORT_TIME_BUF];
+            sink_printf(out, ", \"opened_frame\": %u, \"filled_frame\": %u, \"delay\": %s}", l->opened_frame,
+                        l->filled_frame, json_seconds(delay, l->delay_ns));
+        } else {
+            put_frame_field(out, "after_frame", l->after_frame);
+            put_frame_field(out, "before_frame", l->before_frame);
+            sink_puts(out, "}");
+        }
     }
-    sink_puts(out, turns->len ? "\n    ]\n  }\n" : "]\n  }\n");
-    g_array_free(turns, TRUE);
+    sink_puts(out, losses->len ? "\n    ]\n" : "]\n");
+    g_array_free(losses, TRUE);
+}
+
+static void put_summary(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    const engine_stream *e = rs->engine;
+    analysis *a = report_analyze(rs, opt);
+    sink_puts(out, "  \"summary\": {\n    \"dirs\": [\n      ");
+    report_json_dir_stats(out, e, 0, a);
+    sink_puts(out, ",\n      ");
+    report_json_dir_stats(out, e, 1, a);
+    char duration[REPORT_TIME_BUF], threshold[REPORT_TIME_BUF];
+    sink_printf(out, "\n    ],\n    \"duration\": %s,\n    \"stall_threshold\": %s,\n",
+                json_seconds(duration, report_stream_last_ns(e) - report_stream_first_ns(e)),
+                json_seconds(threshold, opt->stall_ns));
+    put_handshake(out, a);
+    put_turns(out, e, opt, a);
+    put_stalls(out, e, opt, a);
+    put_losses(out, rs, opt, a);
+    sink_puts(out, "  }\n");
+    analysis_free(a);
 }
 
 void report_render_json(const report_stream *rs, const report_options *opt, report_sink *out)
@@ -197,6 +305,6 @@ void report_render_json(const report_stream *rs, const report_options *opt, repo
     const engine_walk_cb chunks = {json_chunk, NULL}, gaps = {NULL, json_gap};
     put_walk_array(&w, opt, "chunks", &chunks);
     put_walk_array(&w, opt, "gaps", &gaps);
-    put_summary(out, rs);
+    put_summary(out, rs, opt);
     sink_puts(out, "}\n");
 }

@@ -266,6 +266,128 @@ static uint64_t st_keepalive(const engine_dir_stats *st) { return st->by_class[E
 static uint64_t st_zwp(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_ZERO_WINDOW_PROBE]; }
 static uint64_t st_unknown(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_UNKNOWN_LENGTH]; }
 
+static void print_dir_columns_header(report_sink *out, const char *title, const report_options *opt)
+{
+    sink_printf(out, "\n%-32s", title);
+    for (unsigned dir = 0; dir < 2; dir++)
+        if (report_dir_shown(opt, dir))
+            sink_printf(out, "%22s", dir == 0 ? "client -> server" : "server -> client");
+    sink_puts(out, "\n");
+}
+
+/* Rows derived from the analysis: retransmitted bytes, goodput, ratios. */
+static void print_analysis_rows(report_sink *out, const report_stream *rs, const report_options *opt,
+                                const analysis *a)
+{
+    static const char *const labels[] = {"retransmitted bytes", "goodput (bytes/s)", "retransmitted / kept",
+                                         "missing / (kept + missing)"};
+    const engine_stream *e = rs->engine;
+    for (size_t r = 0; r < G_N_ELEMENTS(labels); r++) {
+        sink_printf(out, "  %-30s", labels[r]);
+        for (unsigned dir = 0; dir < 2; dir++) {
+            if (!report_dir_shown(opt, dir))
+                continue;
+            unsigned sender = engine_dir_sender(e, dir);
+            const engine_dir_stats *st = engine_stats(e, sender);
+            const analysis_dir *ad = analysis_get_dir(a, sender);
+            uint64_t total = st->kept_bytes + st->missing_bytes;
+            switch (r) {
+            case 0: sink_printf(out, "%22" PRIu64, ad->retransmitted_bytes); break;
+            case 1: sink_printf(out, "%22.0f", report_goodput(st, ad)); break;
+            case 2: sink_printf(out, "%22.4f", st->kept_bytes ? (double)ad->retransmitted_bytes / (double)st->kept_bytes : 0.0); break;
+            default: sink_printf(out, "%22.4f", total ? (double)st->missing_bytes / (double)total : 0.0); break;
+            }
+        }
+        sink_puts(out, "\n");
+    }
+}
+
+static void print_handshake(report_sink *out, const analysis *a)
+{
+    const analysis_handshake *h = analysis_get_handshake(a);
+    if (!h->complete) {
+        sink_puts(out, "\nhandshake: not captured in full\n");
+        return;
+    }
+    char rtt[REPORT_TIME_BUF], first[REPORT_TIME_BUF], second[REPORT_TIME_BUF];
+    report_format_seconds(rtt, h->ack_ns - h->syn_ns, 6);
+    report_format_seconds(first, h->syn_ack_ns - h->syn_ns, 6);
+    report_format_seconds(second, h->ack_ns - h->syn_ack_ns, 6);
+    sink_printf(out, "\nhandshake: SYN frame %u, SYN-ACK frame %u (+%s s), ACK frame %u (+%s s): RTT %s s\n",
+                h->syn_frame, h->syn_ack_frame, first, h->ack_frame, second, rtt);
+}
+
+static void print_turns(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    GArray *turns = analysis_turns(a);
+    int64_t first = report_stream_first_ns(rs->engine);
+    sink_printf(out, "\nturns (runs of data in one direction)\n  %5s %-2s %12s %12s %7s %7s %10s %5s %6s %11s\n",
+                "#", "", "first", "last", "frame", "to", "bytes", "segs", "retx", "turnaround");
+    for (guint i = 0; i < turns->len; i++) {
+        const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
+        unsigned dir = t->sender ^ engine_client_sender(rs->engine);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        char f[REPORT_TIME_BUF], l[REPORT_TIME_BUF], around[REPORT_TIME_BUF] = "-";
+        report_format_seconds(f, t->first_ns - first, 6);
+        report_format_seconds(l, t->last_ns - first, 6);
+        if (t->has_turnaround)
+            report_format_seconds(around, t->turnaround_ns, 6);
+        sink_printf(out, "%c %5u %s %12s %12s %7u %7u %10" PRIu64 " %5" PRIu64 " %6" PRIu64 " %11s%s\n",
+                    t->gaps ? '!' : t->retransmissions ? '~' : ' ', i + 1, arrow(dir), f, l, t->first_frame,
+                    t->last_frame, t->bytes, t->segments, t->retransmissions, around,
+                    t->gaps ? " gaps inside" : "");
+    }
+}
+
+static void print_stalls(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    GArray *stalls = analysis_stalls(a);
+    char threshold[REPORT_TIME_BUF];
+    report_format_seconds(threshold, opt->stall_ns, 6);
+    sink_printf(out, "\nstalls (pauses > %s s inside a turn): %u\n", threshold, stalls->len);
+    int64_t first = report_stream_first_ns(rs->engine);
+    for (guint i = 0; i < stalls->len; i++) {
+        const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
+        unsigned dir = st->sender ^ engine_client_sender(rs->engine);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        char at[REPORT_TIME_BUF], pause[REPORT_TIME_BUF];
+        report_format_seconds(at, st->start_ns - first, 6);
+        report_format_seconds(pause, st->end_ns - st->start_ns, 6);
+        sink_printf(out, "%c %s at %s: %s s between frames %u and %u, ended by %s\n",
+                    st->ended_by == ANALYSIS_STALL_ENDED_BY_DATA ? ' ' : '!', arrow(dir), at, pause,
+                    st->before_frame, st->after_frame, analysis_stall_end_name(st->ended_by));
+    }
+}
+
+static void print_losses(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    const engine_stream *e = rs->engine;
+    GArray *losses = report_losses(rs, opt, a);
+    sink_printf(out, "\nlosses: %u\n", losses->len);
+    for (guint i = 0; i < losses->len; i++) {
+        const report_loss *l = &g_array_index(losses, report_loss, i);
+        int64_t seq = engine_relative_seq(e, engine_dir_sender(e, l->dir), l->seq);
+        if (l->recovered) {
+            char delay[REPORT_TIME_BUF];
+            report_format_seconds(delay, l->delay_ns, 6);
+            sink_printf(out, "~ %s seq %" PRId64 " len %" PRIu64 ": recovered, hole seen at frame %u, "
+                             "filled by frame %u after %s s\n",
+                        arrow(l->dir), seq, l->len, l->opened_frame, l->filled_frame, delay);
+        } else {
+            sink_printf(out, "! %s seq %" PRId64 " len %" PRIu64 ": %s", arrow(l->dir), seq, l->len,
+                        l->cause == ENGINE_GAP_TRUNCATED ? "cut by the snapshot length" : "never captured");
+            if (l->after_frame)
+                sink_printf(out, ", after frame %u", l->after_frame);
+            if (l->before_frame)
+                sink_printf(out, ", before frame %u", l->before_frame);
+            sink_puts(out, "\n");
+        }
+    }
+    g_array_free(losses, TRUE);
+}
+
 static void print_summary(report_sink *out, const report_stream *rs, const report_options *opt)
 {
     static const summary_row rows[] = {
@@ -278,11 +400,8 @@ static void print_summary(report_sink *out, const report_stream *rs, const repor
     };
     const engine_stream *e = rs->engine;
     int64_t first = report_stream_first_ns(e);
-    sink_puts(out, "\nsummary                         ");
-    for (unsigned dir = 0; dir < 2; dir++)
-        if (report_dir_shown(opt, dir))
-            sink_printf(out, "%22s", dir == 0 ? "client -> server" : "server -> client");
-    sink_puts(out, "\n");
+    analysis *a = report_analyze(rs, opt);
+    print_dir_columns_header(out, "summary", opt);
     for (size_t r = 0; r < G_N_ELEMENTS(rows); r++) {
         sink_printf(out, "  %-30s", rows[r].label);
         for (unsigned dir = 0; dir < 2; dir++)
@@ -305,9 +424,15 @@ static void print_summary(report_sink *out, const report_stream *rs, const repor
         }
         sink_puts(out, "\n");
     }
+    print_analysis_rows(out, rs, opt, a);
     char duration[REPORT_TIME_BUF];
     report_format_seconds(duration, report_stream_last_ns(e) - first, 6);
     sink_printf(out, "  %-30s%22s s\n", "duration", duration);
+    print_handshake(out, a);
+    print_turns(out, rs, opt, a);
+    print_stalls(out, rs, opt, a);
+    print_losses(out, rs, opt, a);
+    analysis_free(a);
 }
 
 void report_render_text(const report_stream *rs, const report_options *opt, report_sink *out)

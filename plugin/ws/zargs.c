@@ -83,50 +83,67 @@ static int find_value(const char *const *values, const char *v)
     return -1;
 }
 
-/* OPT=VAL: one of the report options, or tap=. Each key at most once. */
+/* Keys after the report options' own: tap= (an enum) and stall= (seconds). */
+enum { KEY_UNKNOWN = -1 };
+#define KEY_TAP ((int)report_option_count)
+#define KEY_STALL ((int)report_option_count + 1)
+
+static int option_key(const char *key)
+{
+    for (size_t i = 0; i < report_option_count; i++)
+        if (strcmp(key, report_option_specs[i].key) == 0)
+            return (int)i;
+    if (strcmp(key, "tap") == 0)
+        return KEY_TAP;
+    return strcmp(key, "stall") == 0 ? KEY_STALL : KEY_UNKNOWN;
+}
+
+static char *known_keys(void)
+{
+    GString *s = g_string_new(NULL);
+    for (size_t i = 0; i < report_option_count; i++)
+        g_string_append_printf(s, "%s, ", report_option_specs[i].key);
+    g_string_append(s, "stall, tap");
+    return g_string_free(s, FALSE);
+}
+
+static bool parse_enum(const char *key, const char *value, const char *const *values, int *out, char **error)
+{
+    *out = find_value(values, value);
+    if (*out >= 0)
+        return true;
+    char *expected = join_values(values);
+    fail(error, "tcpfollowts: bad value '%s' for %s: expected %s", value, key, expected);
+    g_free(expected);
+    return false;
+}
+
+/* OPT=VAL; each key at most once. */
 static bool parse_option(const char *token, zargs_request *req, guint *seen, char **error)
 {
     const char *eq = strchr(token, '=');
-    if (!eq || eq == token)
-        return fail(error, "tcpfollowts: bad option '%s': expected KEY=VALUE with KEY one of "
-                           "fmt, dir, time, overlap, data, tap", token);
-    char *key = g_strndup(token, (gsize)(eq - token));
-    const char *value = eq + 1;
-    const char *const *values = NULL;
-    int *field = NULL;
-    int tap_field;
-    guint bit = 0;
-    for (size_t i = 0; i < report_option_count; i++) {
-        if (strcmp(key, report_option_specs[i].key) == 0) {
-            values = report_option_specs[i].values;
-            field = report_option_field(&req->opts, i);
-            bit = 1u << i;
-        }
-    }
-    if (strcmp(key, "tap") == 0) {
-        values = tap_values;
-        field = &tap_field;
-        bit = 1u << report_option_count;
-    }
+    char *key = eq ? g_strndup(token, (gsize)(eq - token)) : g_strdup(token);
+    const char *value = eq ? eq + 1 : "";
+    int k = eq && eq != token ? option_key(key) : KEY_UNKNOWN;
+    char *keys = known_keys();
     bool ok = true;
-    if (!values) {
-        ok = fail(error, "tcpfollowts: unknown option '%s' in '%s': expected one of fmt, dir, time, "
-                         "overlap, data, tap", key, token);
-    } else if (*seen & bit) {
+    int v;
+    if (!eq || eq == token)
+        ok = fail(error, "tcpfollowts: bad option '%s': expected KEY=VALUE with KEY one of %s", token, keys);
+    else if (k == KEY_UNKNOWN)
+        ok = fail(error, "tcpfollowts: unknown option '%s' in '%s': expected one of %s", key, token, keys);
+    else if (*seen & (1u << k))
         ok = fail(error, "tcpfollowts: option '%s' given twice", key);
-    } else {
-        int v = find_value(values, value);
-        if (v < 0) {
-            char *expected = join_values(values);
-            ok = fail(error, "tcpfollowts: bad value '%s' for %s: expected %s", value, key, expected);
-            g_free(expected);
-        } else {
-            *field = v;
-            if (field == &tap_field)
-                req->tap = (zargs_tap)v;
-            *seen |= bit;
-        }
-    }
+    else if (k == KEY_STALL)
+        ok = report_parse_seconds(value, &req->opts.stall_ns) ||
+             fail(error, "tcpfollowts: bad value '%s' for stall: expected seconds > 0 and <= 3600, "
+                         "e.g. stall=0.5", value);
+    else if (k == KEY_TAP && (ok = parse_enum(key, value, tap_values, &v, error)))
+        req->tap = (zargs_tap)v;
+    else if (k < KEY_TAP && (ok = parse_enum(key, value, report_option_specs[k].values, &v, error)))
+        *report_option_field(&req->opts, (size_t)k) = v;
+    *seen |= k >= 0 ? 1u << k : 0;
+    g_free(keys);
     g_free(key);
     return ok;
 }
@@ -217,6 +234,8 @@ char *zargs_usage(void)
         g_free(values);
     }
     g_string_append(s,
+        "  stall=0.2\n"
+        "      a pause longer than this many seconds inside a turn is reported as a stall\n"
         "  tap=auto|tree\n"
         "      auto: fast payload tap, checked at run time; tree: the public protocol-tree path\n"
         "\n"

@@ -1,5 +1,6 @@
 /* Engine unit tests: every class, every gap rule, wraparound, both policies.
  * SPDX-License-Identifier: GPL-2.0-or-later */
+#include "analysis.h"
 #include "engine.h"
 
 #include <glib.h>
@@ -15,6 +16,7 @@ typedef struct {
     engine_stream *e;
     uint32_t frame;
     uint32_t win[2];
+    int64_t next_ns; /* when set, the time of the next segment */
 } fixture;
 
 static void fx_init(fixture *fx, engine_overlap_policy policy)
@@ -30,7 +32,7 @@ static void feed_full(fixture *fx, unsigned sender, uint32_t seq, uint32_t ack, 
 {
     engine_segment_in in = {
         .frame = ++fx->frame,
-        .time_ns = 1700000000000000000 + (int64_t)fx->frame * 1000,
+        .time_ns = fx->next_ns ? fx->next_ns : 1700000000000000000 + (int64_t)fx->frame * 1000,
         .sender = sender,
         .seq = seq,
         .ack = ack,
@@ -393,6 +395,65 @@ static void test_many_segments_in_and_out_of_order(void)
     engine_free(fx.e);
 }
 
+static void test_analysis(void)
+{
+    const int64_t T0 = 1700000000000000000, MS = 1000000;
+    fixture fx;
+    fx_init(&fx, ENGINE_OVERLAP_FIRST);
+    fx.next_ns = T0;            handshake(&fx, 0, 0);    /* frames 1-3 all at T0 ... */
+    fx.next_ns = T0 + 10 * MS;  feed(&fx, 0, 1, 1, A, "request");          /* 4: turn 1 */
+    fx.next_ns = T0 + 60 * MS;  feed(&fx, 1, 1, 8, A, "resp1");            /* 5: turn 2, turnaround 50 ms */
+    fx.next_ns = T0 + 70 * MS;  feed(&fx, 1, 11, 8, A, "resp3");           /* 6: hole 6-10 opened */
+    fx.next_ns = T0 + 570 * MS; feed(&fx, 1, 6, 8, A, "resp2");            /* 7: stall 500 ms, fill */
+    fx.next_ns = T0 + 580 * MS; feed(&fx, 1, 16, 8, A, "resp4");           /* 8 */
+    fx.next_ns = T0 + 1580 * MS; feed(&fx, 1, 26, 8, A, "resp6");          /* 9: stall 1 s, leaves a hole */
+    fx.next_ns = T0 + 1600 * MS; feed(&fx, 0, 8, 31, A, "bye");            /* 10: turn 3 */
+    engine_finish(fx.e);
+
+    analysis *a = analysis_new(200 * MS, true);
+    for (size_t i = 0; i < engine_segment_count(fx.e); i++)
+        analysis_add(a, fx.e, engine_segment_at(fx.e, i));
+    analysis_finish(a, fx.e);
+
+    GArray *turns = analysis_turns(a);
+    g_assert_cmpuint(turns->len, ==, 3);
+    analysis_turn *t = &g_array_index(turns, analysis_turn, 1);
+    g_assert_cmpuint(t->sender, ==, 1);
+    g_assert_true(t->has_turnaround);
+    g_assert_cmpint(t->turnaround_ns, ==, 50 * MS);
+    g_assert_cmpuint(t->bytes, ==, 25);
+    g_assert_cmpuint(t->gaps, ==, 1);          /* 21-25 never captured */
+    g_assert_cmpint(g_array_index(turns, analysis_turn, 2).turnaround_ns, ==, 20 * MS);
+
+    GArray *stalls = analysis_stalls(a);
+    g_assert_cmpuint(stalls->len, ==, 2);
+    analysis_stall *st = &g_array_index(stalls, analysis_stall, 0);
+    g_assert_cmpuint(st->before_frame, ==, 6);
+    g_assert_cmpuint(st->after_frame, ==, 7);
+    g_assert_cmpint(st->end_ns - st->start_ns, ==, 500 * MS);
+    g_assert_cmpint(st->ended_by, ==, ANALYSIS_STALL_ENDED_BY_RETRANSMISSION);
+    g_assert_cmpint(g_array_index(stalls, analysis_stall, 1).ended_by, ==, ANALYSIS_STALL_ENDED_BY_GAP);
+    analysis_stall longest;
+    g_assert_true(analysis_longest_stall(a, &longest));
+    g_assert_cmpint(longest.end_ns - longest.start_ns, ==, 1000 * MS);
+    int64_t worst;
+    g_assert_true(analysis_worst_turnaround(a, &worst));
+    g_assert_cmpint(worst, ==, 50 * MS);
+
+    GArray *rec = analysis_recoveries(a);
+    g_assert_cmpuint(rec->len, ==, 1);
+    analysis_recovery *r = &g_array_index(rec, analysis_recovery, 0);
+    g_assert_cmpuint(r->opened_frame, ==, 6);
+    g_assert_cmpuint(r->filled_frame, ==, 7);
+    g_assert_cmpint(r->delay_ns, ==, 500 * MS);
+
+    const analysis_handshake *h = analysis_get_handshake(a);
+    g_assert_true(h->complete);
+    g_assert_cmpuint(h->syn_ack_frame, ==, 2);
+    analysis_free(a);
+    engine_free(fx.e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -410,5 +471,6 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/syn-rst-data", test_syn_and_rst_data);
     g_test_add_func("/engine/unknown-length", test_unknown_length);
     g_test_add_func("/engine/shuffled", test_many_segments_in_and_out_of_order);
+    g_test_add_func("/engine/analysis", test_analysis);
     return g_test_run();
 }
