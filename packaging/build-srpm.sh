@@ -10,7 +10,7 @@
 #   --bb-here  also try `rpmbuild -bb --nodeps` on this (non-Fedora) host with
 #              stand-ins for Fedora's %cmake macros, against the local
 #              Wireshark: checks %build/%install/%check/%files, not Fedora.
-# Needs rpm (Debian: apt-get install rpm).
+# Needs rpm (Debian: apt-get install rpm; done here when run as root).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -28,7 +28,10 @@ done
 out="${out:-$TFT_SRC/build/rpm}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-command -v rpmbuild >/dev/null || tft_die "rpmbuild missing (Debian: apt-get install rpm)"
+if ! command -v rpmbuild >/dev/null; then
+    [ "$(id -u)" = 0 ] || tft_die "rpmbuild missing (Debian: apt-get install rpm)"
+    tft_apt_install rpm
+fi
 
 ver="$(tft_version)"
 [ -n "$ver" ] || tft_die "cannot read the version from CMakeLists.txt"
