@@ -11,9 +11,10 @@
 #define ARENA_MAX_BLOCK ((size_t)1 << 20)
 
 struct arena_block {
-    arena_block *next;
+    arena_block *next; /* older */
     size_t size;
-    size_t used;
+    size_t used;       /* bytes handed out */
+    size_t live;       /* bytes handed out and not released */
     uint8_t bytes[];
 };
 
@@ -36,7 +37,14 @@ void arena_free(arena *a)
 const uint8_t *arena_copy(arena *a, const uint8_t *bytes, size_t len)
 {
     arena_block *b = a->blocks;
+    if (b && b->live == 0) /* nothing in it is referenced any more: start it over */
+        b->used = 0;
     if (!b || b->size - b->used < len) {
+        if (b && b->live == 0) {
+            a->blocks = b->next;
+            a->reserved_bytes -= b->size;
+            g_free(b);
+        }
         size_t size = a->reserved_bytes < ARENA_FIRST_BLOCK ? ARENA_FIRST_BLOCK : a->reserved_bytes;
         if (size > ARENA_MAX_BLOCK)
             size = ARENA_MAX_BLOCK;
@@ -45,6 +53,7 @@ const uint8_t *arena_copy(arena *a, const uint8_t *bytes, size_t len)
         b = g_malloc(sizeof *b + size);
         b->size = size;
         b->used = 0;
+        b->live = 0;
         b->next = a->blocks;
         a->blocks = b;
         a->reserved_bytes += size;
@@ -53,6 +62,29 @@ const uint8_t *arena_copy(arena *a, const uint8_t *bytes, size_t len)
     if (len)
         memcpy(dst, bytes, len);
     b->used += len;
+    b->live += len;
     a->used_bytes += len;
     return dst;
+}
+
+void arena_release(arena *a, const uint8_t *bytes, size_t len)
+{
+    if (!len)
+        return;
+    arena_block **link = &a->blocks;
+    for (arena_block *b = a->blocks; b; link = &b->next, b = b->next) {
+        if (bytes < b->bytes || bytes >= b->bytes + b->used)
+            continue;
+        g_assert(b->live >= len);
+        b->live -= len;
+        a->used_bytes -= len;
+        /* the newest block keeps taking bytes: free only full-and-dead ones */
+        if (b->live == 0 && b != a->blocks) {
+            *link = b->next;
+            a->reserved_bytes -= b->size;
+            g_free(b);
+        }
+        return;
+    }
+    g_assert_not_reached();
 }

@@ -17,7 +17,8 @@ typedef struct {
 } seq_range;
 
 typedef struct {
-    seqstore store;
+    seqstore store;        /* kept bytes; in a lean engine only those not yet acknowledged */
+    seqstore coverage;     /* lean engines: which bytes were covered (no payload) */
     arena payload;
     bool seen;
     uint64_t ref;          /* unwrap reference: highest seq known in this space */
@@ -42,6 +43,9 @@ typedef struct {
 
 struct engine_stream {
     engine_overlap_policy policy;
+    bool lean;             /* coverage instead of payload (engine_new_lean) */
+    bool keep_records;
+    engine_segment scratch; /* the record of the last segment when records are not kept */
     direction dirs[2];
     engine_segment *segments;
     size_t nsegments, segments_cap;
@@ -76,11 +80,21 @@ engine_stream *engine_new(engine_overlap_policy policy)
 {
     engine_stream *s = g_new0(engine_stream, 1);
     s->policy = policy;
+    s->keep_records = true;
     for (unsigned i = 0; i < 2; i++) {
         seqstore_init(&s->dirs[i].store);
+        seqstore_init(&s->dirs[i].coverage);
         arena_init(&s->dirs[i].payload);
         s->dirs[i].truncated = g_array_new(FALSE, FALSE, sizeof(seq_range));
     }
+    return s;
+}
+
+engine_stream *engine_new_lean(engine_overlap_policy policy, bool keep_records)
+{
+    engine_stream *s = engine_new(policy);
+    s->lean = true;
+    s->keep_records = keep_records;
     return s;
 }
 
@@ -90,6 +104,7 @@ void engine_free(engine_stream *s)
         return;
     for (unsigned i = 0; i < 2; i++) {
         seqstore_free(&s->dirs[i].store);
+        seqstore_free(&s->dirs[i].coverage);
         arena_free(&s->dirs[i].payload);
         g_array_free(s->dirs[i].truncated, TRUE);
     }
@@ -158,14 +173,15 @@ static store_result store_bytes(direction *d, engine_overlap_policy policy, uint
         r.old_bytes += ov_len;
         r.conflict_bytes += count_differing(bytes + (ov_start - seq), c->data + (ov_start - c->seq), ov_len);
         if (policy == ENGINE_OVERLAP_LAST) {
+            arena_release(&d->payload, c->data + (ov_start - c->seq), ov_len);
             if (c->seq < seq && c_end > end) {
-                seqstore_shrink(&d->store, c, c->seq, (uint32_t)(seq - c->seq));
-                seqstore_insert(&d->store, end, (uint32_t)(c_end - end), c->segment,
-                                c->data + (end - c->seq));
+                const uint8_t *right = c->data + (end - c->seq);
+                seqstore_shrink(&d->store, c, c->seq, seq - c->seq);
+                seqstore_insert(&d->store, end, c_end - end, c->segment, right);
             } else if (c->seq < seq) {
-                seqstore_shrink(&d->store, c, c->seq, (uint32_t)(seq - c->seq));
+                seqstore_shrink(&d->store, c, c->seq, seq - c->seq);
             } else if (c_end > end) {
-                seqstore_shrink(&d->store, c, end, (uint32_t)(c_end - end));
+                seqstore_shrink(&d->store, c, end, c_end - end);
             } else {
                 seqstore_remove(&d->store, c);
             }
@@ -183,8 +199,77 @@ static store_result store_bytes(direction *d, engine_overlap_policy policy, uint
     return r;
 }
 
+/* Lean engines: record which bytes were covered without keeping them.
+ * Adjacent ranges merge, so an in-order direction is one range however long,
+ * and memory grows with the holes, not with the data. */
+static store_result cover(direction *d, engine_overlap_policy policy, uint64_t seq, uint32_t len,
+                          uint32_t segment)
+{
+    store_result r = {0, 0, 0, ENGINE_NO_SEGMENT};
+    uint64_t end = seq + len;
+    seqstore_chunk *last = seqstore_last(&d->coverage);
+    if (last && seqstore_chunk_end(last) == seq) {
+        seqstore_grow(&d->coverage, last, last->len + len);
+        last->end_segment = segment;
+        r.new_bytes = len;
+        return r;
+    }
+    uint64_t lo = seq, hi = end;
+    uint32_t lo_segment = segment, hi_segment = segment;
+    /* which copy owns the first and last byte of the merged range, as the store would keep it */
+    bool old_wins = policy == ENGINE_OVERLAP_FIRST;
+    /* every range touching [seq, end], adjacent ones included, merges into one */
+    seqstore_chunk *c = seqstore_find_end_after(&d->coverage, seq - 1);
+    while (c && c->seq <= end) {
+        seqstore_chunk *next = c->next[0];
+        uint64_t c_end = seqstore_chunk_end(c);
+        if (c_end > seq && c->seq < end)
+            r.old_bytes += (uint32_t)(min_u64(end, c_end) - max_u64(seq, c->seq));
+        if (c->seq >= end)
+            r.next_segment = c->segment;
+        if (c->seq < lo || (old_wins && c->seq == lo)) {
+            lo = c->seq;
+            lo_segment = c->segment;
+        }
+        if (c_end > hi || (old_wins && c_end == hi)) {
+            hi = c_end;
+            hi_segment = c->end_segment;
+        }
+        seqstore_remove(&d->coverage, c);
+        c = next;
+    }
+    if (c && r.next_segment == ENGINE_NO_SEGMENT)
+        r.next_segment = c->segment;
+    seqstore_insert(&d->coverage, lo, hi - lo, lo_segment, NULL)->end_segment = hi_segment;
+    r.new_bytes = len - r.old_bytes;
+    return r;
+}
+
+/* A lean engine keeps payload only while it may still be compared with a
+ * retransmission: at most LEAN_WINDOW bytes behind the highest seq, and in
+ * the all-streams summary (no records) only until the peer acknowledges it,
+ * so that thousands of streams cost their unacknowledged data only. */
+#define LEAN_WINDOW ((uint64_t)4 << 20)
+
+static void release_old_payload(direction *d, bool at_ack)
+{
+    uint64_t point = d->has_next && d->next_seq > LEAN_WINDOW ? d->next_seq - LEAN_WINDOW : 0;
+    if (at_ack && d->peer_acked)
+        point = max_u64(point, d->peer_max_ack);
+    seqstore_chunk *c;
+    while ((c = seqstore_first(&d->store)) && seqstore_chunk_end(c) <= point) {
+        arena_release(&d->payload, c->data, c->len);
+        seqstore_remove(&d->store, c);
+    }
+}
+
 static engine_segment *append_record(engine_stream *s)
 {
+    if (!s->keep_records) {
+        memset(&s->scratch, 0, sizeof s->scratch);
+        s->scratch.hole_opener = ENGINE_NO_SEGMENT;
+        return &s->scratch;
+    }
     if (s->nsegments == s->segments_cap) {
         s->segments_cap = s->segments_cap ? s->segments_cap * 2 : 64;
         s->segments = g_renew(engine_segment, s->segments, s->segments_cap);
@@ -193,6 +278,21 @@ static engine_segment *append_record(engine_stream *s)
     memset(rec, 0, sizeof *rec);
     rec->hole_opener = ENGINE_NO_SEGMENT;
     return rec;
+}
+
+/* Remember bytes the snapshot length cut; consecutive cuts (a headers-only
+ * capture) extend one range, so this stays small. */
+static void note_truncated(direction *d, uint64_t seq, uint64_t end)
+{
+    GArray *t = d->truncated;
+    seq_range *last = t->len ? &g_array_index(t, seq_range, t->len - 1) : NULL;
+    if (last && seq <= last->end && end >= last->seq) {
+        last->seq = min_u64(last->seq, seq);
+        last->end = max_u64(last->end, end);
+        return;
+    }
+    seq_range cut = {seq, end};
+    g_array_append_val(t, cut);
 }
 
 /* A keep-alive repeats the last byte already sent (or none) to poke the peer;
@@ -219,12 +319,12 @@ static engine_class classify_data(const direction *d, uint64_t data_seq, store_r
     return r.new_bytes ? ENGINE_CLASS_OVERLAP : ENGINE_CLASS_RETRANSMISSION;
 }
 
-void engine_add_segment(engine_stream *s, const engine_segment_in *in)
+const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_in *in)
 {
     g_assert(in->sender < 2 && !s->finished);
     direction *d = &s->dirs[in->sender];
     direction *peer = &s->dirs[!in->sender];
-    uint32_t index = (uint32_t)s->nsegments;
+    uint32_t index = s->keep_records ? (uint32_t)s->nsegments : ENGINE_NO_SEGMENT;
     engine_segment *rec = append_record(s);
     bool syn = in->flags & ENGINE_TCP_SYN, fin = in->flags & ENGINE_TCP_FIN;
     uint32_t len = in->have_len ? in->len : 0;
@@ -275,12 +375,15 @@ void engine_add_segment(engine_stream *s, const engine_segment_in *in)
     } else {
         bool zwp = is_zero_window_probe(d, peer, in, data_seq);
         store_result r = {0, 0, 0, ENGINE_NO_SEGMENT};
-        if (caplen)
+        if (caplen && s->lean) {
+            store_result window = store_bytes(d, s->policy, data_seq, in->payload, caplen, index);
+            r = cover(d, s->policy, data_seq, caplen, index);
+            r.conflict_bytes = window.conflict_bytes;
+        } else if (caplen) {
             r = store_bytes(d, s->policy, data_seq, in->payload, caplen, index);
-        if (caplen < len) {
-            seq_range cut = {data_seq + caplen, data_seq + len};
-            g_array_append_val(d->truncated, cut);
         }
+        if (caplen < len)
+            note_truncated(d, data_seq + caplen, data_seq + len);
         rec->new_bytes = r.new_bytes;
         rec->conflict_bytes = r.conflict_bytes;
         d->stats.conflict_bytes += r.conflict_bytes;
@@ -305,6 +408,11 @@ void engine_add_segment(engine_stream *s, const engine_segment_in *in)
     }
     d->last_win = in->win;
     d->win_seen = true;
+    if (s->lean) {
+        release_old_payload(d, !s->keep_records);
+        release_old_payload(peer, !s->keep_records);
+    }
+    return rec;
 }
 
 uint64_t engine_segment_nxtseq(const engine_segment *seg)
@@ -370,7 +478,7 @@ void engine_finish(engine_stream *s)
         direction *d = &s->dirs[i];
         settle_bounds(d);
         merge_truncated(d);
-        d->stats.kept_bytes = d->store.bytes;
+        d->stats.kept_bytes = s->lean ? d->coverage.bytes : d->store.bytes;
         engine_walk(s, i, &counter, &d->stats);
     }
 }
@@ -448,7 +556,8 @@ void engine_walk(const engine_stream *s, unsigned sender, const engine_walk_cb *
     uint64_t cursor = d->start;
     uint32_t prev = ENGINE_NO_SEGMENT;
     guint cut_index = 0;
-    for (const seqstore_chunk *c = seqstore_first(&d->store); c; c = c->next[0]) {
+    const seqstore *kept = s->lean ? &d->coverage : &d->store;
+    for (const seqstore_chunk *c = seqstore_first(kept); c; c = c->next[0]) {
         if (c->seq > cursor && cb->gap)
             emit_gap(d, &cut_index, cursor, c->seq, prev, c->segment, cb, ctx);
         if (cb->chunk) {
@@ -456,7 +565,7 @@ void engine_walk(const engine_stream *s, unsigned sender, const engine_walk_cb *
             cb->chunk(ctx, &chunk);
         }
         cursor = max_u64(cursor, seqstore_chunk_end(c));
-        prev = c->segment;
+        prev = c->end_segment;
     }
     if (d->end > cursor && cb->gap)
         emit_gap(d, &cut_index, cursor, d->end, prev, ENGINE_NO_SEGMENT, cb, ctx);
@@ -467,6 +576,6 @@ size_t engine_memory_bytes(const engine_stream *s)
     size_t total = s->segments_cap * sizeof(engine_segment);
     for (unsigned i = 0; i < 2; i++)
         total += s->dirs[i].payload.reserved_bytes + seqstore_overhead_bytes(&s->dirs[i].store) +
-                 s->dirs[i].truncated->len * sizeof(seq_range);
+                 seqstore_overhead_bytes(&s->dirs[i].coverage) + s->dirs[i].truncated->len * sizeof(seq_range);
     return total;
 }

@@ -97,11 +97,21 @@ typedef struct {
 
 typedef struct engine_stream engine_stream;
 
+/* An engine that keeps every kept byte (the chunks carry data) and a record per segment. */
 engine_stream *engine_new(engine_overlap_policy policy);
+/* A lean engine keeps which bytes were covered, not the bytes: memory grows
+ * with the holes, not with the stream. Chunks come out without data. It keeps
+ * the last 4 MiB of payload of each direction to find conflicts, so it differs
+ * from a full engine only for a conflicting copy of older bytes. Without
+ * records (the all-streams summary) engine_segment_count is 0, only counters
+ * and the walk remain, and payload is also dropped once the peer acknowledged
+ * it: conflicts are then found against unacknowledged bytes only. */
+engine_stream *engine_new_lean(engine_overlap_policy policy, bool keep_records);
 void engine_free(engine_stream *s);
 
-/* Record a segment; O(1) when its bytes extend the direction in order. */
-void engine_add_segment(engine_stream *s, const engine_segment_in *in);
+/* Record a segment; O(1) when its bytes extend the direction in order. The
+ * returned record is valid until the next call (and for good when records are kept). */
+const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_in *in);
 
 /* Settle what depends on the whole stream: which endpoint is the client, the
  * relative-seq base per direction, the end of each direction, gap counts.
@@ -134,10 +144,11 @@ bool engine_sender_seen(const engine_stream *s, unsigned sender);
 
 const engine_dir_stats *engine_stats(const engine_stream *s, unsigned sender);
 
-/* A run of kept bytes, all from one segment. */
+/* A run of kept bytes, all from one segment. Without payload (a lean engine)
+ * it is a run of covered bytes: data is NULL and segment is that of its first byte. */
 typedef struct {
     uint64_t seq;
-    uint32_t len;
+    uint64_t len;
     uint32_t segment; /* index into the segments */
     const uint8_t *data;
 } engine_chunk;

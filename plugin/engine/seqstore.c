@@ -70,7 +70,7 @@ seqstore_chunk *seqstore_find_end_after(const seqstore *s, uint64_t seq)
     return update[0]->next[0];
 }
 
-seqstore_chunk *seqstore_insert(seqstore *s, uint64_t seq, uint32_t len, uint32_t segment,
+seqstore_chunk *seqstore_insert(seqstore *s, uint64_t seq, uint64_t len, uint32_t segment,
                                 const uint8_t *data)
 {
     unsigned h = random_height(s);
@@ -78,6 +78,7 @@ seqstore_chunk *seqstore_insert(seqstore *s, uint64_t seq, uint32_t len, uint32_
     c->seq = seq;
     c->len = len;
     c->segment = segment;
+    c->end_segment = segment;
     c->data = data;
     s->chunks++;
     s->bytes += len;
@@ -102,12 +103,20 @@ seqstore_chunk *seqstore_insert(seqstore *s, uint64_t seq, uint32_t len, uint32_
     return c;
 }
 
-void seqstore_shrink(seqstore *s, seqstore_chunk *c, uint64_t seq, uint32_t len)
+void seqstore_shrink(seqstore *s, seqstore_chunk *c, uint64_t seq, uint64_t len)
 {
     g_assert(seq >= c->seq && seq + len <= seqstore_chunk_end(c) && len > 0);
     s->bytes -= c->len - len;
-    c->data += seq - c->seq;
+    if (c->data)
+        c->data += seq - c->seq;
     c->seq = seq;
+    c->len = len;
+}
+
+void seqstore_grow(seqstore *s, seqstore_chunk *c, uint64_t len)
+{
+    g_assert(len >= c->len && (!c->next[0] || c->seq + len <= c->next[0]->seq));
+    s->bytes += len - c->len;
     c->len = len;
 }
 

@@ -18,9 +18,11 @@
 
 typedef struct seqstore_chunk {
     uint64_t seq;           /* first byte */
-    uint32_t len;           /* > 0 */
-    uint32_t segment;       /* index of the segment whose copy is kept */
-    const uint8_t *data;    /* len bytes, owned by the caller's arena */
+    uint64_t len;           /* > 0; payload chunks stay below 2^32, coverage ranges may not */
+    uint32_t segment;       /* index of the segment whose copy is kept (of the first byte) */
+    uint32_t end_segment;   /* segment of the last byte: differs from segment only in
+                               coverage sets, where adjacent ranges merge */
+    const uint8_t *data;    /* len bytes, owned by the caller's arena; NULL in coverage sets */
     uint8_t height;
     struct seqstore_chunk *next[]; /* height entries; next[0] is the successor */
 } seqstore_chunk;
@@ -49,12 +51,16 @@ seqstore_chunk *seqstore_find_end_after(const seqstore *s, uint64_t seq);
 
 /* Add a chunk; the caller guarantees it overlaps no existing chunk. O(1) when
  * it lies past the last chunk. */
-seqstore_chunk *seqstore_insert(seqstore *s, uint64_t seq, uint32_t len, uint32_t segment,
+seqstore_chunk *seqstore_insert(seqstore *s, uint64_t seq, uint64_t len, uint32_t segment,
                                 const uint8_t *data);
 
 /* Shrink a chunk to [seq, seq + len), a sub-range of what it held; its data
  * pointer follows. Used when a later copy replaces part of it. */
-void seqstore_shrink(seqstore *s, seqstore_chunk *c, uint64_t seq, uint32_t len);
+void seqstore_shrink(seqstore *s, seqstore_chunk *c, uint64_t seq, uint64_t len);
+
+/* Extend a chunk's end to seq + len (coverage sets: the in-order case). The
+ * caller guarantees it does not reach the next chunk. */
+void seqstore_grow(seqstore *s, seqstore_chunk *c, uint64_t len);
 
 /* Remove and free a chunk. */
 void seqstore_remove(seqstore *s, seqstore_chunk *c);

@@ -45,12 +45,12 @@ static void json_chunk(void *ctx, const engine_chunk *c)
     const engine_stream *e = w->rs->engine;
     const engine_segment *seg = engine_segment_at(e, c->segment);
     separator(w);
-    sink_printf(w->out, "{\"dir\": %u, \"seq\": %" PRId64 ", \"len\": %u, \"frame\": %u, ", w->dir,
+    sink_printf(w->out, "{\"dir\": %u, \"seq\": %" PRId64 ", \"len\": %" PRIu64 ", \"frame\": %u, ", w->dir,
                 engine_relative_seq(e, seg->sender, c->seq), c->len, seg->frame);
     put_time_pair(w->out, seg->time_ns, w->first_ns);
     sink_puts(w->out, ", \"data\": \"");
     char buf[512];
-    for (uint32_t i = 0; i < c->len;) {
+    for (uint64_t i = 0; i < c->len;) {
         size_t n = 0;
         for (; i < c->len && n < sizeof buf; i++) {
             buf[n++] = hexdigits[c->data[i] >> 4];

@@ -180,11 +180,11 @@ static void print_chunks(report_sink *out, const report_stream *rs, const report
         const engine_chunk *c = &g_array_index(t->chunks, engine_chunk, i);
         int64_t rel = engine_relative_seq(e, seg->sender, c->seq);
         if (c->seq != data_seq || c->len != seg->caplen)
-            sink_printf(out, DATA_INDENT "(kept from this frame: seq %" PRId64 " len %u)\n", rel, c->len);
+            sink_printf(out, DATA_INDENT "(kept from this frame: seq %" PRId64 " len %" PRIu64 ")\n", rel, c->len);
         if (opt->data == REPORT_DATA_HEX)
-            print_hex(out, c->data, c->len, rel);
+            print_hex(out, c->data, (uint32_t)c->len, rel);
         else
-            print_ascii(out, c->data, c->len);
+            print_ascii(out, c->data, (uint32_t)c->len);
     }
 }
 

@@ -101,9 +101,19 @@ static char *address_copy_string(const address *a)
     return s;
 }
 
+/* Keep the payload only when the report shows it: csv and a text timeline
+ * without data need the coverage alone, which costs memory per hole instead
+ * of per byte. */
+static bool report_needs_payload(const report_options *o)
+{
+    return o->fmt == REPORT_FMT_JSON || o->fmt == REPORT_FMT_RAW ||
+           (o->fmt == REPORT_FMT_TEXT && o->data != REPORT_DATA_NONE);
+}
+
 static void start_stream(follower *f, const struct tcpheader *th)
 {
-    f->engine = engine_new(f->req.opts.overlap);
+    const report_options *o = &f->req.opts;
+    f->engine = report_needs_payload(o) ? engine_new(o->overlap) : engine_new_lean(o->overlap, true);
     f->stream = th->th_stream;
     copy_address(&f->sender0_addr, &th->ip_src);
     f->sender0_port = th->th_sport;

@@ -76,8 +76,9 @@ typedef struct {
 static void on_chunk(void *ctx, const engine_chunk *c)
 {
     walk_result *w = ctx;
-    g_string_append_len(w->bytes, (const char *)c->data, c->len);
-    g_string_append_printf(w->chunks, "%" G_GINT64_FORMAT ":%u@%u ",
+    if (c->data)
+        g_string_append_len(w->bytes, (const char *)c->data, (gssize)c->len);
+    g_string_append_printf(w->chunks, "%" G_GINT64_FORMAT ":%" G_GUINT64_FORMAT "@%u ",
                            engine_relative_seq(w->e, w->sender, c->seq), c->len,
                            engine_segment_at(w->e, c->segment)->frame);
 }
@@ -454,6 +455,76 @@ static void test_analysis(void)
     engine_free(fx.e);
 }
 
+/* A lean engine (coverage, no payload) must classify and count exactly like a
+ * full one while nothing has been released, and keep far less memory. */
+static void test_lean_matches_full(void)
+{
+    GRand *rng = g_rand_new_with_seed(7);
+    for (int round = 0; round < 200; round++) {
+        engine_overlap_policy policy = round % 2 ? ENGINE_OVERLAP_LAST : ENGINE_OVERLAP_FIRST;
+        engine_stream *full = engine_new(policy), *lean = engine_new_lean(policy, true);
+        char data[4096];
+        for (size_t i = 0; i < sizeof data; i++)
+            data[i] = (char)g_rand_int_range(rng, 'a', 'e');
+        uint32_t isn = g_rand_int(rng);
+        for (int k = 0; k < 60; k++) {
+            uint32_t off = (uint32_t)g_rand_int_range(rng, 0, 3000), len = (uint32_t)g_rand_int_range(rng, 0, 200);
+            char buf[200];
+            memcpy(buf, data + off, len);
+            if (g_rand_int_range(rng, 0, 8) == 0 && len)
+                buf[g_rand_int_range(rng, 0, (gint32)len)] ^= 1; /* a conflicting copy */
+            uint32_t caplen = g_rand_int_range(rng, 0, 6) == 0 ? len / 2 : len;
+            unsigned sender = (unsigned)g_rand_int_range(rng, 0, 2);
+            engine_segment_in in = {.frame = (uint32_t)k + 1, .time_ns = k, .sender = sender,
+                                    .seq = isn + (sender ? 0 : 1) + off, .ack = isn + 100,
+                                    .flags = P, .win = 100, .have_len = true, .len = len,
+                                    .payload = (const uint8_t *)buf, .caplen = caplen};
+            const engine_segment *a = engine_add_segment(full, &in), *b = engine_add_segment(lean, &in);
+            g_assert_cmpuint(a->klass, ==, b->klass);
+            g_assert_cmpuint(a->new_bytes, ==, b->new_bytes);
+            g_assert_cmpuint(a->conflict_bytes, ==, b->conflict_bytes);
+            g_assert_cmpuint(a->hole_opener, ==, b->hole_opener);
+        }
+        engine_finish(full);
+        engine_finish(lean);
+        for (unsigned sender = 0; sender < 2; sender++) {
+            g_assert_cmpmem(engine_stats(full, sender), sizeof(engine_dir_stats), engine_stats(lean, sender),
+                            sizeof(engine_dir_stats));
+            fixture ff = {.e = full}, fl = {.e = lean};
+            walk_result wf = walk(&ff, sender), wl = walk(&fl, sender);
+            g_assert_cmpstr(wf.gaps->str, ==, wl.gaps->str);
+            walk_free(&wf);
+            walk_free(&wl);
+        }
+        engine_free(full);
+        engine_free(lean);
+    }
+    g_rand_free(rng);
+}
+
+/* In order, a lean engine without records holds one coverage range and only
+ * the unacknowledged bytes, however long the stream. */
+static void test_lean_memory_is_bounded(void)
+{
+    engine_stream *e = engine_new_lean(ENGINE_OVERLAP_FIRST, false);
+    static char payload[1448];
+    memset(payload, 'x', sizeof payload);
+    for (uint32_t i = 0; i < 20000; i++) {
+        engine_segment_in data = {.frame = 2 * i + 1, .sender = 0, .seq = 1 + i * 1448u, .flags = A,
+                                  .have_len = true, .len = 1448, .payload = (const uint8_t *)payload, .caplen = 1448};
+        engine_add_segment(e, &data);
+        engine_segment_in ack = {.frame = 2 * i + 2, .sender = 1, .seq = 1, .ack = 1 + (i + 1) * 1448u,
+                                 .flags = A, .have_len = true};
+        engine_add_segment(e, &ack);
+    }
+    g_assert_cmpuint(engine_memory_bytes(e), <, 64 * 1024);
+    engine_finish(e);
+    g_assert_cmpuint(engine_stats(e, 0)->kept_bytes, ==, 20000u * 1448u);
+    g_assert_cmpuint(engine_stats(e, 0)->segments, ==, 20000);
+    g_assert_cmpuint(engine_segment_count(e), ==, 0);
+    engine_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -472,5 +543,7 @@ int main(int argc, char **argv)
     g_test_add_func("/engine/unknown-length", test_unknown_length);
     g_test_add_func("/engine/shuffled", test_many_segments_in_and_out_of_order);
     g_test_add_func("/engine/analysis", test_analysis);
+    g_test_add_func("/engine/lean-matches-full", test_lean_matches_full);
+    g_test_add_func("/engine/lean-memory", test_lean_memory_is_bounded);
     return g_test_run();
 }
