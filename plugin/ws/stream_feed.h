@@ -1,0 +1,37 @@
+/* stream_feed.h — one TCP stream's engine and endpoints, fed from tap segments.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPFOLLOWTS_STREAM_FEED_H
+#define TCPFOLLOWTS_STREAM_FEED_H
+
+#include "ws_compat.h"
+
+#include "report.h"
+
+#include <epan/address.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/packet_info.h>
+
+typedef struct {
+    engine_stream *engine;
+    uint32_t stream;
+    address sender0_addr; /* the sender of the stream's first segment is sender 0 */
+    uint16_t sender0_port;
+    char *addr[2];
+    uint16_t port[2];
+    bool ipv6;
+} stream_feed;
+
+/* Take ownership of engine; th is the stream's first segment. */
+void stream_feed_init(stream_feed *sf, engine_stream *engine, const struct tcpheader *th);
+void stream_feed_clear(stream_feed *sf);
+
+/* Copy what the engine needs from the tap's segment (it lives only during the callback). */
+const engine_segment *stream_feed_add(stream_feed *sf, const packet_info *pinfo, const struct tcpheader *th,
+                                      const uint8_t *payload, uint32_t caplen);
+
+/* The report's view of the stream; call engine_finish first. */
+report_stream stream_feed_report(const stream_feed *sf);
+
+#endif
