@@ -15,13 +15,13 @@ static const char *const table_values[] = {"segments", "turns", "stalls", "losse
 
 const report_option_spec report_option_specs[] = {
     {"fmt", fmt_values, "text: timeline + summary; json: full report; csv: a row per segment; "
-                        "raw: one direction's kept bytes (needs dir=client|server)"},
-    {"dir", dir_values, "which direction(s) to show"},
+                        "raw: one direction's kept bytes (needs dir=client|server)", true},
+    {"dir", dir_values, "which direction(s) to show", false},
     {"time", time_values, "times in text/csv: seconds since the stream's first segment, UTC date, "
-                          "epoch seconds, or since the previous segment shown"},
-    {"overlap", overlap_values, "which copy of overlapping bytes is kept: first or last captured"},
-    {"data", data_values, "payload shown in the text timeline"},
-    {"table", table_values, "what fmt=csv lists: a row per segment, turn, stall or loss"},
+                          "epoch seconds, or since the previous segment shown", true},
+    {"overlap", overlap_values, "which copy of overlapping bytes is kept: first or last captured", true},
+    {"data", data_values, "payload shown in the text timeline", false},
+    {"table", table_values, "what fmt=csv lists: a row per segment, turn, stall or loss", false},
 };
 const size_t report_option_count = G_N_ELEMENTS(report_option_specs);
 
@@ -65,14 +65,15 @@ bool report_parse_seconds(const char *text, int64_t *ns)
     return *ns > 0 && *ns <= INT64_C(3600000000000);
 }
 
-char *report_options_describe(const report_options *opts)
+char *report_options_describe(const report_options *opts, bool all_streams)
 {
     GString *s = g_string_new(NULL);
     report_options copy = *opts;
     for (size_t i = 0; i < report_option_count; i++)
-        g_string_append_printf(s, "%s%s=%s", i ? " " : "", report_option_specs[i].key,
-                               report_option_specs[i].values[*report_option_field(&copy, i)]);
-    g_string_append_printf(s, " stall=%" G_GINT64_FORMAT ".%09" G_GINT64_FORMAT, opts->stall_ns / 1000000000,
+        if (report_option_specs[i].for_all_streams || !all_streams)
+            g_string_append_printf(s, "%s=%s ", report_option_specs[i].key,
+                                   report_option_specs[i].values[*report_option_field(&copy, i)]);
+    g_string_append_printf(s, "stall=%" G_GINT64_FORMAT ".%09" G_GINT64_FORMAT, opts->stall_ns / 1000000000,
                            opts->stall_ns % 1000000000);
     while (s->str[s->len - 1] == '0')
         g_string_truncate(s, s->len - 1);

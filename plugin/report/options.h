@@ -28,11 +28,12 @@ typedef struct {
 } report_options;
 
 /* One OPT=VAL option: its key, its value names (index = enum value, NULL
- * ends the list), and where the chosen value goes. */
+ * ends the list), its help, and whether it applies to the all-streams summary. */
 typedef struct {
     const char *key;
     const char *const *values;
     const char *help;
+    bool for_all_streams;
 } report_option_spec;
 
 /* The options in the order they are documented; defaults are values[0]. */
@@ -47,7 +48,8 @@ void report_options_default(report_options *opts);
 /* Parse a stall= value: seconds, decimal, > 0 and at most an hour. */
 bool report_parse_seconds(const char *text, int64_t *ns);
 
-/* "fmt=text dir=both ..." for headers and logs; returned string is g_malloc'd. */
-char *report_options_describe(const report_options *opts);
+/* "fmt=text dir=both ..." for headers and logs, only the options that apply
+ * (all_streams: those of the all-streams summary); g_free it. */
+char *report_options_describe(const report_options *opts, bool all_streams);
 
 #endif

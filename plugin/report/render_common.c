@@ -75,10 +75,15 @@ int64_t report_stream_first_ns(const engine_stream *e)
     return engine_segment_count(e) ? engine_segment_at(e, 0)->time_ns : 0;
 }
 
-int64_t report_stream_last_ns(const engine_stream *e)
+int64_t report_stream_duration_ns(const engine_stream *e)
 {
-    size_t n = engine_segment_count(e);
-    return n ? engine_segment_at(e, n - 1)->time_ns : 0;
+    const engine_dir_stats *a = engine_stats(e, 0), *b = engine_stats(e, 1);
+    bool sa = engine_sender_seen(e, 0), sb = engine_sender_seen(e, 1);
+    if (!sa && !sb)
+        return 0;
+    int64_t first = sa && sb ? MIN(a->first_ns, b->first_ns) : sa ? a->first_ns : b->first_ns;
+    int64_t last = sa && sb ? MAX(a->last_ns, b->last_ns) : sa ? a->last_ns : b->last_ns;
+    return last - first;
 }
 
 analysis *report_analyze(const report_stream *rs, const report_options *opt)

@@ -26,7 +26,8 @@ char *report_endpoint(const report_stream *rs, unsigned sender);
 bool report_dir_shown(const report_options *opt, unsigned dir);
 
 int64_t report_stream_first_ns(const engine_stream *e);
-int64_t report_stream_last_ns(const engine_stream *e);
+/* From the earliest to the latest segment time (timestamps may go backwards). */
+int64_t report_stream_duration_ns(const engine_stream *e);
 
 /* Turns, stalls, recovered holes and the handshake of the stream, with lists
  * (analysis.h); analysis_free it. */
@@ -53,6 +54,8 @@ double report_goodput(const engine_dir_stats *st, const analysis_dir *ad);
 /* Write a renderer that walks one direction's chunks and gaps. */
 void report_walk_dir(const report_stream *rs, unsigned dir, const engine_walk_cb *cb, void *ctx);
 
+/* "nodes": [...] of the contract (shared with the all-streams report). */
+void report_json_nodes(report_sink *out, const report_stream *rs);
 /* One summary.dirs entry (shared with the all-streams report). */
 void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned dir, const analysis *a);
 

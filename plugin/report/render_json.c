@@ -122,17 +122,17 @@ static void put_segments(json_walk *w, const report_options *opt)
     sink_puts(w->out, w->first_item ? "],\n" : "\n  ],\n");
 }
 
-static void put_nodes(report_sink *out, const report_stream *rs)
+void report_json_nodes(report_sink *out, const report_stream *rs)
 {
     const engine_stream *e = rs->engine;
-    sink_puts(out, "  \"nodes\": [");
+    sink_puts(out, "\"nodes\": [");
     for (unsigned dir = 0; dir < 2; dir++) {
         unsigned sender = engine_dir_sender(e, dir);
         sink_printf(out, "%s{\"addr\": \"%s\", \"port\": %u, \"base_seq\": %u}", dir ? ", " : "",
                     rs->addr[sender] ? rs->addr[sender] : "", rs->port[sender],
                     engine_base_raw(e, sender));
     }
-    sink_puts(out, "],\n");
+    sink_puts(out, "]");
 }
 
 /* An epoch time as a JSON string, or null. */
@@ -282,7 +282,7 @@ static void put_summary(report_sink *out, const report_stream *rs, const report_
     report_json_dir_stats(out, e, 1, a);
     char duration[REPORT_TIME_BUF], threshold[REPORT_TIME_BUF];
     sink_printf(out, "\n    ],\n    \"duration\": %s,\n    \"stall_threshold\": %s,\n",
-                json_seconds(duration, report_stream_last_ns(e) - report_stream_first_ns(e)),
+                json_seconds(duration, report_stream_duration_ns(e)),
                 json_seconds(threshold, opt->stall_ns));
     put_handshake(out, a);
     put_turns(out, e, opt, a);
@@ -297,8 +297,10 @@ void report_render_json(const report_stream *rs, const report_options *opt, repo
     json_walk w = {rs, out, 0, true, report_stream_first_ns(rs->engine)};
     sink_printf(out, "{\n  \"tool\": \"tcpfollowts\", \"version\": \"%s\",\n  \"stream\": %u,\n",
                 TCPFOLLOWTS_VERSION, rs->stream);
-    put_nodes(out, rs);
-    char *desc = report_options_describe(opt);
+    sink_puts(out, "  ");
+    report_json_nodes(out, rs);
+    sink_puts(out, ",\n");
+    char *desc = report_options_describe(opt, false);
     sink_printf(out, "  \"options\": \"%s\",\n", desc);
     g_free(desc);
     put_segments(&w, opt);

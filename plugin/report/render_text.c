@@ -205,7 +205,7 @@ static void print_header(report_sink *out, const report_stream *rs, const report
                     engine_base_raw(e, sender));
         g_free(ep);
     }
-    char *desc = report_options_describe(opt);
+    char *desc = report_options_describe(opt, false);
     sink_printf(out, "  %s\n", desc);
     g_free(desc);
     sink_puts(out, "  marks: ! conflict, gap or unknown bytes; ~ retransmission, overlap, out-of-order\n\n");
@@ -426,7 +426,7 @@ static void print_summary(report_sink *out, const report_stream *rs, const repor
     }
     print_analysis_rows(out, rs, opt, a);
     char duration[REPORT_TIME_BUF];
-    report_format_seconds(duration, report_stream_last_ns(e) - first, 6);
+    report_format_seconds(duration, report_stream_duration_ns(e), 6);
     sink_printf(out, "  %-30s%22s s\n", "duration", duration);
     print_handshake(out, a);
     print_turns(out, rs, opt, a);

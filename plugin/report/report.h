@@ -23,6 +23,17 @@ typedef struct {
 void report_render(const report_stream *rs, const report_options *opt, report_sink *out,
                    report_sink *notes);
 
+/* One row of the all-streams summary: a finished (lean) stream and its analysis. */
+typedef struct analysis analysis;
+typedef struct {
+    report_stream rs;
+    const analysis *analysis;
+} report_stream_summary;
+
+/* The all-streams summary (fmt text, json or csv): one row per stream. */
+void report_render_all(const report_stream_summary *rows, size_t n, const report_options *opt,
+                       report_sink *out);
+
 /* The message shown instead of a report when the selection matched nothing. */
 void report_render_empty(const char *selection, uint32_t streams_seen, const report_options *opt,
                          report_sink *out);

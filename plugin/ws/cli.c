@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ws_compat.h"
 
+#include "all_tap.h"
 #include "registration.h"
 
 #include <epan/stat_tap_ui.h>
@@ -36,6 +37,13 @@ static void print_to_stdout(follower *f, const report_stream *rs, void *user)
     follow_render(f, rs, &out, &notes);
 }
 
+static void print_all_to_stdout(all_streams *all, const report_stream_summary *rows, size_t n, void *user)
+{
+    report_sink out;
+    sink_init_file(&out, stdout);
+    report_render_all(rows, n, &all_streams_request(all)->opts, &out);
+}
+
 static TFT_INIT_RESULT cli_init(const char *arg, void *userdata)
 {
     /* In Wireshark this runs once the file is read: the window retaps. */
@@ -56,7 +64,9 @@ static TFT_INIT_RESULT cli_init(const char *arg, void *userdata)
         g_free(usage);
         exit(0);
     }
-    if (!follower_start(&req, print_to_stdout, NULL, &error)) {
+    bool started = req.mode == ZARGS_ALL ? all_streams_start(&req, print_all_to_stdout, NULL, &error) != NULL
+                                         : follower_start(&req, print_to_stdout, NULL, &error) != NULL;
+    if (!started) {
         fprintf(stderr, "%s\n", error);
         g_free(error);
         TFT_INIT_FAIL();

@@ -9,7 +9,7 @@
 
 static const char *const tap_values[] = {"auto", "tree", NULL};
 static const char *const forms =
-    "tcpfollowts,stream,N | tcpfollowts,addr,A,B | tcpfollowts,help";
+    "tcpfollowts,stream,N | tcpfollowts,addr,A,B | tcpfollowts,all | tcpfollowts,help";
 
 static bool fail(char **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static bool fail(char **error, const char *fmt, ...)
@@ -148,6 +148,19 @@ static bool parse_option(const char *token, zargs_request *req, guint *seen, cha
     return ok;
 }
 
+/* The all-streams summary has a row per stream: options about one stream's
+ * timeline, bytes or direction do not apply. */
+static bool check_all_options(const zargs_request *req, guint seen, char **error)
+{
+    for (size_t i = 0; i < report_option_count; i++)
+        if (!report_option_specs[i].for_all_streams && (seen & (1u << i)))
+            return fail(error, "tcpfollowts: option '%s' applies to one stream, not to tcpfollowts,all",
+                        report_option_specs[i].key);
+    if (req->opts.fmt == REPORT_FMT_RAW)
+        return fail(error, "tcpfollowts: fmt=raw shows one stream: use tcpfollowts,stream,N,fmt=raw");
+    return true;
+}
+
 bool zargs_parse(const char *arg, zargs_request *req, char **error)
 {
     memset(req, 0, sizeof *req);
@@ -190,14 +203,19 @@ bool zargs_parse(const char *arg, zargs_request *req, char **error)
         if (ok && req->ep[0].family != req->ep[1].family)
             ok = fail(error, "tcpfollowts: endpoints '%s' and '%s' mix IPv4 and IPv6", tok[2], tok[3]);
         first_option = 4;
+    } else if (strcmp(tok[1], "all") == 0) {
+        req->mode = ZARGS_ALL;
+        first_option = 2;
     } else {
-        ok = fail(error, "tcpfollowts: unknown selection '%s': expected stream, addr or help", tok[1]);
+        ok = fail(error, "tcpfollowts: unknown selection '%s': expected stream, addr, all or help", tok[1]);
     }
 
     guint seen = 0;
     for (guint i = first_option; ok && first_option && i < n; i++)
         ok = parse_option(tok[i], req, &seen, error);
-    if (ok && req->opts.fmt == REPORT_FMT_RAW && req->opts.dir == REPORT_DIR_BOTH)
+    if (ok && req->mode == ZARGS_ALL)
+        ok = check_all_options(req, seen, error);
+    else if (ok && req->opts.fmt == REPORT_FMT_RAW && req->opts.dir == REPORT_DIR_BOTH)
         ok = fail(error, "tcpfollowts: fmt=raw shows one direction: add dir=client or dir=server");
     g_strfreev(tok);
     return ok;
@@ -205,6 +223,8 @@ bool zargs_parse(const char *arg, zargs_request *req, char **error)
 
 char *zargs_describe_selection(const zargs_request *req)
 {
+    if (req->mode == ZARGS_ALL)
+        return g_strdup("all");
     if (req->mode != ZARGS_ADDR)
         return g_strdup_printf("stream %u", req->stream);
     GString *s = g_string_new("addr");
@@ -224,6 +244,7 @@ char *zargs_usage(void)
         "\n"
         "  -z tcpfollowts,stream,N[,OPT=VAL...]    one stream by tcp.stream index\n"
         "  -z tcpfollowts,addr,A,B[,OPT=VAL...]    A, B = ip:port or [ipv6]:port, either order\n"
+        "  -z tcpfollowts,all[,OPT=VAL...]         a summary row per TCP stream, one pass\n"
         "  -z tcpfollowts,help                     this text\n"
         "\n"
         "options (default first):\n");

@@ -15,7 +15,7 @@
 
 #define ZARGS_TAP_NAME "tcpfollowts"
 
-typedef enum { ZARGS_STREAM, ZARGS_ADDR, ZARGS_HELP } zargs_mode;
+typedef enum { ZARGS_STREAM, ZARGS_ADDR, ZARGS_ALL, ZARGS_HELP } zargs_mode;
 
 /* How the payload reaches the tap: the fast "tcp_follow" tap (checked at run
  * time) or the public protocol-tree path. */

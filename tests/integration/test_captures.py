@@ -8,11 +8,13 @@ with the built plugin:
 - the PcapPlusPlus reference bytes are reproduced for the control and the
   seq-wrapped capture;
 - gap, missing-byte and conflict counts equal the MANIFEST's independently
-  measured figures (STREAMS.tsv), except where EXPLAINED says why they differ.
+  measured figures (STREAMS.tsv), except where EXPLAINED says why they differ;
+- -z tcpfollowts,all gives each stream a row equal to its own summary.
 
 SPDX-License-Identifier: GPL-2.0-or-later
 """
 import csv
+import json
 import os
 import sys
 
@@ -157,6 +159,39 @@ def check_pcapplusplus_reference():
         tft.check(ka and ka[0]["class"] == "keep-alive", f"{cap}: frame 17 is not a keep-alive")
 
 
+def check_all_mode(path, reps):
+    """-z tcpfollowts,all: a row per stream whose figures equal the stream's own
+    summary (all mode keeps no payload; only conflicting copies of bytes the
+    peer had already acknowledged can escape it, as in the crash reproducer)."""
+    rc, out, err = tft.tshark(["-r", path, "-q", "-z", "tcpfollowts,all,fmt=json"])
+    allowed = CUT_SHORT.get(os.path.basename(path))
+    tft.check(not [l for l in err.splitlines() if l.strip() and not (allowed and allowed in l)],
+              f"{path} all: stderr {err[:200]}")
+    rows = {r["stream"]: r for r in json.loads(out)["streams"]}
+    tft.check(sorted(rows) == sorted(r["stream"] for r in reps), f"{path} all: streams {sorted(rows)}")
+    for rep in reps:
+        row = rows.get(rep["stream"])
+        if row is None:
+            continue
+        resent = ("retransmissions", "overlaps", "conflicts")
+        skip = set(resent) | {"conflict_bytes"} if os.path.basename(path) == "ndpi_reasm_crash_anon.pcapng" else set()
+        for d in (0, 1):
+            want = {k: v for k, v in rep["summary"]["dirs"][d].items() if k not in skip}
+            got = {k: v for k, v in row["dirs"][d].items() if k not in skip}
+            tft.check(sum(row["dirs"][d][k] for k in resent) == sum(rep["summary"]["dirs"][d][k] for k in resent),
+                      f"{path} stream {rep['stream']} dir {d}: resent segments differ in all mode")
+            tft.check(got == want, f"{path} stream {rep['stream']} dir {d}: all-mode row differs: "
+                                   f"{ {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v} }")
+        turns = [t["turnaround"] for t in rep["summary"]["turns"] if t["turnaround"] is not None]
+        tft.check(row["worst_turnaround"] == (max(turns) if turns else None),
+                  f"{path} stream {rep['stream']}: worst turnaround {row['worst_turnaround']} vs turns {turns[:5]}")
+        stalls = [st["duration"] for st in rep["summary"]["stalls"]]
+        got_stall = row["longest_stall"]["duration"] if row["longest_stall"] else None
+        tft.check(got_stall == (max(stalls) if stalls else None),
+                  f"{path} stream {rep['stream']}: longest stall {got_stall} vs {stalls[:5]}")
+        tft.check(row["duration"] == rep["summary"]["duration"], f"{path} stream {rep['stream']}: duration")
+
+
 def main():
     tft.assert_plugin_loaded()
     streams = load_streams()
@@ -172,6 +207,7 @@ def main():
         for rep in reps:
             check_counts(cap, rep, pairs.get(rep["stream"]))
             compared += check_against_wireshark_follow(path, rep)
+        check_all_mode(path, reps)
     check_pcapplusplus_reference()
     print(f"{sum(len(v) for v in streams.values())} streams in {len(streams)} captures; "
           f"{compared} compared byte-for-byte with Wireshark's Follow")

@@ -43,6 +43,10 @@ BAD_ARGS = [
     ("tcpfollowts,addr,1.1.1.999:1,2.2.2.2:8080", "bad endpoint '1.1.1.999:1'"),
     ("tcpfollowts,addr,1.1.1.1:70000,2.2.2.2:8080", "bad endpoint '1.1.1.1:70000'"),
     ("tcpfollowts,addr,[::1]:1,2.2.2.2:8080", "mix IPv4 and IPv6"),
+    ("tcpfollowts,all,dir=server", "'dir' applies to one stream"),
+    ("tcpfollowts,all,fmt=raw", "fmt=raw shows one stream"),
+    ("tcpfollowts,stream,0,stall=soon", "bad value 'soon' for stall"),
+    ("tcpfollowts,stream,0,table=bytes", "bad value 'bytes' for table"),
 ]
 
 
@@ -180,6 +184,9 @@ GOLDEN_CASES = [
     ("zeek_tcp_fast_open.json", "zeek_tcp_fast_open_syn_data.pcap", "tcpfollowts,stream,1,fmt=json"),
     ("arkime_synthetic_s6.text", "arkime_tcp_reassembly_synthetic.pcap", "tcpfollowts,stream,6,time=delta"),
     ("zeek_overlaps_gaps.csv", "zeek_reassembly_overlaps_gaps.pcap", "tcpfollowts,stream,0,fmt=csv"),
+    ("zeek_overlaps_gaps.losses.csv", "zeek_reassembly_overlaps_gaps.pcap", "tcpfollowts,stream,0,fmt=csv,table=losses"),
+    ("arkime_synthetic.all.text", "arkime_tcp_reassembly_synthetic.pcap", "tcpfollowts,all"),
+    ("ppp_midstream.all.csv", "ppp_http_midstream_bulk.pcap", "tcpfollowts,all,fmt=csv"),
     ("ppp_unidirectional_missing.text", "ppp_unidirectional_missing_packet.pcap", "tcpfollowts,stream,0,data=none"),
 ]
 

@@ -59,6 +59,15 @@ static void test_forms(void)
     r = parse_ok("tcpfollowts,stream,1,fmt=raw,dir=client");
     g_assert_cmpint(r.opts.fmt, ==, REPORT_FMT_RAW);
 
+    r = parse_ok("tcpfollowts,all");
+    g_assert_cmpint(r.mode, ==, ZARGS_ALL);
+    r = parse_ok("tcpfollowts,all,fmt=csv,overlap=last,stall=1.5,time=epoch");
+    g_assert_cmpint(r.opts.fmt, ==, REPORT_FMT_CSV);
+    g_assert_cmpint(r.opts.stall_ns, ==, 1500000000);
+    r = parse_ok("tcpfollowts,stream,2,stall=0.000001,table=losses");
+    g_assert_cmpint(r.opts.stall_ns, ==, 1000);
+    g_assert_cmpint(r.opts.table, ==, REPORT_TABLE_LOSSES);
+
     r = parse_ok("tcpfollowts,help");
     g_assert_cmpint(r.mode, ==, ZARGS_HELP);
     char *usage = zargs_usage();
@@ -96,6 +105,18 @@ static void test_bad_arguments(void)
     parse_bad("tcpfollowts,addr,[2001:db8::1]:80,10.0.0.2:80", "mix IPv4 and IPv6");
     parse_bad("tcpfollowts,addr,[zz::1]:80,[::1]:80", "'[zz::1]:80'");
     parse_bad("tcpfollowts,help,extra", "'extra'");
+    parse_bad("tcpfollowts,all,dir=client", "'dir' applies to one stream");
+    parse_bad("tcpfollowts,all,data=hex", "'data' applies to one stream");
+    parse_bad("tcpfollowts,all,fmt=raw", "fmt=raw shows one stream");
+    parse_bad("tcpfollowts,all,3", "bad option '3'");
+    parse_bad("tcpfollowts,stream,1,stall=0", "bad value '0' for stall");
+    parse_bad("tcpfollowts,stream,1,stall=-1", "bad value '-1' for stall");
+    parse_bad("tcpfollowts,stream,1,stall=1e3", "bad value '1e3' for stall");
+    parse_bad("tcpfollowts,stream,1,stall=3601", "bad value '3601' for stall");
+    parse_bad("tcpfollowts,stream,1,stall=0.0000000001", "bad value '0.0000000001' for stall");
+    parse_bad("tcpfollowts,stream,1,stall=.", "bad value '.' for stall");
+    parse_bad("tcpfollowts,stream,1,stall=1,stall=2", "'stall' given twice");
+    parse_bad("tcpfollowts,stream,1,table=rows", "expected segments|turns|stalls|losses");
 }
 
 int main(int argc, char **argv)

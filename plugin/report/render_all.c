@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The all-streams summary: one row per TCP stream, in text, json or csv.
+ * Every figure comes from the same engine counters and analysis as a single
+ * stream's summary, so a row equals the summary of -z tcpfollowts,stream,N.
+ */
+#include "render_common.h"
+
+#include <inttypes.h>
+
+/* What a row shows, summed over both directions where it is a count. */
+typedef struct {
+    uint64_t bytes[2], segments[2], gaps[2], missing[2];
+    uint64_t retransmissions, overlaps, out_of_order, conflicts;
+    int64_t duration_ns;
+    bool has_turnaround;
+    int64_t turnaround_ns;
+    bool has_stall;
+    analysis_stall stall;
+} row_figures;
+
+static row_figures figures(const report_stream_summary *row)
+{
+    const engine_stream *e = row->rs.engine;
+    row_figures f = {0};
+    for (unsigned dir = 0; dir < 2; dir++) {
+        const engine_dir_stats *st = engine_stats(e, engine_dir_sender(e, dir));
+        f.bytes[dir] = st->kept_bytes;
+        f.segments[dir] = st->segments;
+        f.gaps[dir] = st->gaps;
+        f.missing[dir] = st->missing_bytes;
+        f.retransmissions += st->by_class[ENGINE_CLASS_RETRANSMISSION];
+        f.overlaps += st->by_class[ENGINE_CLASS_OVERLAP];
+        f.out_of_order += st->by_class[ENGINE_CLASS_OUT_OF_ORDER];
+        f.conflicts += st->by_class[ENGINE_CLASS_CONFLICT];
+    }
+    f.duration_ns = report_stream_duration_ns(e);
+    f.has_turnaround = analysis_worst_turnaround(row->analysis, &f.turnaround_ns);
+    f.has_stall = analysis_longest_stall(row->analysis, &f.stall);
+    return f;
+}
+
+static void seconds_or(char *buf, bool present, int64_t ns, const char *absent)
+{
+    if (present)
+        report_format_seconds(buf, ns, 6);
+    else
+        g_strlcpy(buf, absent, REPORT_TIME_BUF);
+}
+
+static void render_text(const report_stream_summary *rows, size_t n, const report_options *opt, report_sink *out)
+{
+    char *desc = report_options_describe(opt, true);
+    sink_printf(out, "tcpfollowts %s: all TCP streams (%zu)\n  %s\n\n", TCPFOLLOWTS_VERSION, n, desc);
+    g_free(desc);
+    sink_printf(out, "%6s  %-24s %-24s %10s %10s %7s %4s %9s %5s %5s %5s %5s %11s %11s %11s\n", "stream",
+                "client", "server", "bytes c>s", "bytes s>c", "segs", "gaps", "missing", "retx", "ovl", "ooo",
+                "cfl", "duration", "turnaround", "stall");
+    for (size_t i = 0; i < n; i++) {
+        const report_stream *rs = &rows[i].rs;
+        row_figures f = figures(&rows[i]);
+        char *client = report_endpoint(rs, engine_dir_sender(rs->engine, 0));
+        char *server = report_endpoint(rs, engine_dir_sender(rs->engine, 1));
+        char duration[REPORT_TIME_BUF], around[REPORT_TIME_BUF], stall[REPORT_TIME_BUF];
+        report_format_seconds(duration, f.duration_ns, 6);
+        seconds_or(around, f.has_turnaround, f.turnaround_ns, "-");
+        seconds_or(stall, f.has_stall, f.stall.end_ns - f.stall.start_ns, "-");
+        bool attention = f.gaps[0] + f.gaps[1] || f.conflicts;
+        sink_printf(out, "%c%5u  %-24s %-24s %10" PRIu64 " %10" PRIu64 " %7" PRIu64 " %4" PRIu64 " %9" PRIu64
+                         " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %11s %11s %11s\n",
+                    attention ? '!' : ' ', rs->stream, client, server, f.bytes[0], f.bytes[1],
+                    f.segments[0] + f.segments[1], f.gaps[0] + f.gaps[1], f.missing[0] + f.missing[1],
+                    f.retransmissions, f.overlaps, f.out_of_order, f.conflicts, duration, around, stall);
+        g_free(client);
+        g_free(server);
+    }
+}
+
+static void render_csv(const report_stream_summary *rows, size_t n, report_sink *out)
+{
+    sink_puts(out, "stream,client,server,bytes_c2s,bytes_s2c,segments_c2s,segments_s2c,gaps_c2s,gaps_s2c,"
+                   "missing_c2s,missing_s2c,retransmissions,overlaps,out_of_order,conflicts,duration,"
+                   "worst_turnaround,longest_stall\n");
+    for (size_t i = 0; i < n; i++) {
+        const report_stream *rs = &rows[i].rs;
+        row_figures f = figures(&rows[i]);
+        char *client = report_endpoint(rs, engine_dir_sender(rs->engine, 0));
+        char *server = report_endpoint(rs, engine_dir_sender(rs->engine, 1));
+        char duration[REPORT_TIME_BUF], around[REPORT_TIME_BUF], stall[REPORT_TIME_BUF];
+        report_format_seconds(duration, f.duration_ns, 6);
+        seconds_or(around, f.has_turnaround, f.turnaround_ns, "");
+        seconds_or(stall, f.has_stall, f.stall.end_ns - f.stall.start_ns, "");
+        sink_printf(out, "%u,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                         ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%s,%s\n",
+                    rs->stream, client, server, f.bytes[0], f.bytes[1], f.segments[0], f.segments[1], f.gaps[0],
+                    f.gaps[1], f.missing[0], f.missing[1], f.retransmissions, f.overlaps, f.out_of_order,
+                    f.conflicts, duration, around, stall);
+        g_free(client);
+        g_free(server);
+    }
+}
+
+static void render_json(const report_stream_summary *rows, size_t n, const report_options *opt, report_sink *out)
+{
+    char *desc = report_options_describe(opt, true);
+    sink_printf(out, "{\n  \"tool\": \"tcpfollowts\", \"version\": \"%s\",\n  \"options\": \"%s\",\n  \"streams\": [",
+                TCPFOLLOWTS_VERSION, desc);
+    g_free(desc);
+    for (size_t i = 0; i < n; i++) {
+        const report_stream *rs = &rows[i].rs;
+        row_figures f = figures(&rows[i]);
+        char duration[REPORT_TIME_BUF], around[REPORT_TIME_BUF], pause[REPORT_TIME_BUF];
+        report_format_seconds(duration, f.duration_ns, 9);
+        sink_printf(out, "%s\n    {\"stream\": %u, ", i ? "," : "", rs->stream);
+        report_json_nodes(out, rs);
+        sink_puts(out, ",\n     \"dirs\": [");
+        for (unsigned dir = 0; dir < 2; dir++) {
+            sink_puts(out, dir ? ",\n       " : "\n       ");
+            report_json_dir_stats(out, rs->engine, dir, rows[i].analysis);
+        }
+        sink_printf(out, "],\n     \"duration\": %s, \"worst_turnaround\": ", duration);
+        if (f.has_turnaround) {
+            report_format_seconds(around, f.turnaround_ns, 9);
+            sink_puts(out, around);
+        } else {
+            sink_puts(out, "null");
+        }
+        sink_puts(out, ", \"longest_stall\": ");
+        if (f.has_stall) {
+            report_format_seconds(pause, f.stall.end_ns - f.stall.start_ns, 9);
+            sink_printf(out, "{\"dir\": %u, \"before_frame\": %u, \"after_frame\": %u, \"duration\": %s, "
+                             "\"ended_by\": \"%s\"}",
+                        f.stall.sender ^ engine_client_sender(rs->engine), f.stall.before_frame,
+                        f.stall.after_frame, pause, analysis_stall_end_name(f.stall.ended_by));
+        } else {
+            sink_puts(out, "null");
+        }
+        sink_puts(out, "}");
+    }
+    sink_puts(out, n ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+void report_render_all(const report_stream_summary *rows, size_t n, const report_options *opt, report_sink *out)
+{
+    switch (opt->fmt) {
+    case REPORT_FMT_JSON: render_json(rows, n, opt, out); break;
+    case REPORT_FMT_CSV: render_csv(rows, n, out); break;
+    default: render_text(rows, n, opt, out); break;
+    }
+    sink_flush(out);
+}
