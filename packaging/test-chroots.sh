@@ -35,7 +35,7 @@ LOGDIR="${TFT_LOG_DIR:-/tmp/tft-chroot-logs}"
 if [ "${1:-}" = --one-suite ]; then CAP="$3"; else CAP="$(tft_find_capture "${1:-}")"; fi
 PKGS="wireshark-dev tshark cmake make gcc libc6-dev pkg-config libglib2.0-dev python3 ca-certificates"
 if [ "${TFT_CHROOT_DEB:-0}" = 1 ]; then
-    PKGS="$PKGS debhelper dpkg-dev fakeroot"
+    PKGS="$PKGS build-essential debhelper dpkg-dev fakeroot"
 fi
 
 export DEBIAN_FRONTEND=noninteractive
@@ -182,7 +182,7 @@ test_suite() { # test_suite SUITE (output goes to the suite's log)
 
     if [ "${TFT_CHROOT_DEB:-0}" = 1 ]; then
         tft_log "$suite: build-deb.sh"
-        in_chroot "$root" bash "$src/packaging/build-deb.sh" /tmp/tft-deb
+        in_chroot "$root" bash "$src/packaging/build-deb.sh" --install-deps /tmp/tft-deb
         local deb
         deb="$(ls "$root"/tmp/tft-deb/wireshark-plugin-tcpfollowts_*.deb | head -n1)"
         in_chroot "$root" dpkg-deb -f "/tmp/tft-deb/$(basename "$deb")" Depends
