@@ -198,9 +198,14 @@ void gui_open_zarg(const char *arg)
         char *usage = zargs_usage();
         show_notice(ops, GUI_TITLE ": help", usage);
         g_free(usage);
-        return;
+    } else if (req.mode != ZARGS_STREAM && req.mode != ZARGS_ADDR) {
+        char *message = g_strdup_printf("tcpfollowts: the window shows one stream: use tcpfollowts,stream,N "
+                                        "or tcpfollowts,addr,A,B (-z %s is for tshark)\n", arg);
+        show_notice(ops, GUI_TITLE ": error", message);
+        g_free(message);
+    } else {
+        open_report(ops, &req);
     }
-    open_report(ops, &req);
 }
 
 /* ---- the report window ------------------------------------------------------ */
@@ -367,7 +372,7 @@ static void free_save_request(void *data)
 
 /* Funnel has no file chooser: ask for a path, pre-filled with the home
  * directory and a name that says which stream and format it holds. */
-static TFT_FUNNEL_BOOL on_save(funnel_text_window_t *tw, void *data)
+static tft_ws_bool on_save(funnel_text_window_t *tw, void *data)
 {
     report_window *w = data;
     save_request *save = g_new0(save_request, 1);
@@ -392,7 +397,7 @@ static void apply_filter(report_window *w, const char *filter)
     w->ops->apply_filter(w->ops->ops_id);
 }
 
-static TFT_FUNNEL_BOOL on_filter_stream(funnel_text_window_t *tw, void *data)
+static tft_ws_bool on_filter_stream(funnel_text_window_t *tw, void *data)
 {
     report_window *w = data;
     if (!w->matched) {
@@ -405,7 +410,7 @@ static TFT_FUNNEL_BOOL on_filter_stream(funnel_text_window_t *tw, void *data)
     return TRUE;
 }
 
-static TFT_FUNNEL_BOOL on_filter_gaps(funnel_text_window_t *tw, void *data)
+static tft_ws_bool on_filter_gaps(funnel_text_window_t *tw, void *data)
 {
     report_window *w = data;
     if (w->gaps_filter) {
@@ -422,7 +427,7 @@ static TFT_FUNNEL_BOOL on_filter_gaps(funnel_text_window_t *tw, void *data)
 
 /* The dialog again, with this window's stream and options: OK opens a new
  * window, so the two reports can be compared. */
-static TFT_FUNNEL_BOOL on_options(funnel_text_window_t *tw, void *data)
+static tft_ws_bool on_options(funnel_text_window_t *tw, void *data)
 {
     report_window *w = data;
     char *stream = g_strdup_printf("%u", shown_stream(w));

@@ -1,7 +1,6 @@
 /* ws_compat.h — the only place that knows which Wireshark minor version we
  * build against. Two guards were enough for 4.0-4.6:
- *   >= 4.4  wsutil/plugins.h exists and plugins describe themselves (and
- *           funnel.h's callbacks use bool);
+ *   >= 4.4  wsutil/plugins.h exists and plugins describe themselves;
  *   >= 4.6  the stat_tap_ui init callback returns bool instead of exiting.
  * (and tft_ws_bool below for callbacks typed with 4.4's C99 bool).
  *
@@ -18,10 +17,6 @@
 #if TFT_WS_AT_LEAST(4, 4)
 #include <wsutil/plugins.h>
 #define TFT_HAVE_PLUGIN_DESCRIBE 1
-/* funnel.h moved to C99 types too: a text window's button callback returns bool. */
-#define TFT_FUNNEL_BOOL bool
-#else
-#define TFT_FUNNEL_BOOL gboolean
 #endif
 
 /* 4.4 switched the GLib typedefs of the epan headers to C99 types, so a
