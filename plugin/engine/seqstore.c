@@ -2,19 +2,66 @@
 #include "seqstore.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <string.h>
 
-static seqstore_chunk *chunk_new(unsigned height)
+#define POOL_BLOCK_BYTES ((size_t)64 << 10)
+
+struct seqstore_pool_block {
+    seqstore_pool_block *next;
+    size_t size;
+    max_align_t bytes[];
+};
+
+static size_t node_size(unsigned height)
 {
-    seqstore_chunk *c = g_malloc0(sizeof *c + height * sizeof c->next[0]);
+    size_t n = sizeof(seqstore_chunk) + height * sizeof(seqstore_chunk *);
+    return (n + 15) & ~(size_t)15;
+}
+
+static size_t pool_bytes(const seqstore *s)
+{
+    size_t total = 0;
+    for (const seqstore_pool_block *b = s->pool; b; b = b->next)
+        total += sizeof *b + b->size;
+    return total;
+}
+
+static seqstore_chunk *chunk_new(seqstore *s, unsigned height)
+{
+    seqstore_chunk *c = s->free_nodes[height];
+    if (c) {
+        s->free_nodes[height] = c->next[0];
+    } else {
+        size_t size = node_size(height);
+        if (!s->pool || s->pool->size - s->pool_used < size) {
+            /* the first block is small: many streams hold only a few chunks */
+            size_t block = s->pool ? POOL_BLOCK_BYTES : 1024;
+            seqstore_pool_block *b = g_malloc(sizeof *b + block);
+            b->next = s->pool;
+            b->size = block;
+            s->pool = b;
+            s->pool_used = 0;
+        }
+        c = (seqstore_chunk *)((char *)s->pool->bytes + s->pool_used);
+        s->pool_used += size;
+    }
+    memset(c, 0, node_size(height));
     c->height = (uint8_t)height;
     return c;
+}
+
+static void chunk_release(seqstore *s, seqstore_chunk *c)
+{
+    c->next[0] = s->free_nodes[c->height];
+    s->free_nodes[c->height] = c;
 }
 
 void seqstore_init(seqstore *s)
 {
     memset(s, 0, sizeof *s);
-    s->head = chunk_new(SEQSTORE_MAX_LEVEL);
+    s->head = g_malloc0(node_size(SEQSTORE_MAX_LEVEL));
+    s->head->height = SEQSTORE_MAX_LEVEL;
     for (unsigned i = 0; i < SEQSTORE_MAX_LEVEL; i++)
         s->tail[i] = s->head;
     s->rng = 0x9e3779b9u; /* fixed seed: the same input always builds the same list */
@@ -24,11 +71,12 @@ void seqstore_free(seqstore *s)
 {
     if (!s->head)
         return;
-    seqstore_chunk *c = s->head;
-    while (c) {
-        seqstore_chunk *next = c->next[0];
-        g_free(c);
-        c = next;
+    g_free(s->head);
+    seqstore_pool_block *b = s->pool;
+    while (b) {
+        seqstore_pool_block *next = b->next;
+        g_free(b);
+        b = next;
     }
     memset(s, 0, sizeof *s);
 }
@@ -53,7 +101,9 @@ static unsigned random_height(seqstore *s)
 static void find_predecessors(const seqstore *s, uint64_t seq, seqstore_chunk **update)
 {
     seqstore_chunk *x = s->head;
-    for (int i = SEQSTORE_MAX_LEVEL - 1; i >= 0; i--) {
+    for (int i = SEQSTORE_MAX_LEVEL - 1; i >= (int)s->levels; i--)
+        update[i] = s->head;
+    for (int i = (int)s->levels - 1; i >= 0; i--) {
         while (x->next[i] && seqstore_chunk_end(x->next[i]) <= seq)
             x = x->next[i];
         update[i] = x;
@@ -74,7 +124,9 @@ seqstore_chunk *seqstore_insert(seqstore *s, uint64_t seq, uint64_t len, uint32_
                                 const uint8_t *data)
 {
     unsigned h = random_height(s);
-    seqstore_chunk *c = chunk_new(h);
+    seqstore_chunk *c = chunk_new(s, h);
+    if (h > s->levels)
+        s->levels = h;
     c->seq = seq;
     c->len = len;
     c->segment = segment;
@@ -123,7 +175,11 @@ void seqstore_grow(seqstore *s, seqstore_chunk *c, uint64_t len)
 void seqstore_remove(seqstore *s, seqstore_chunk *c)
 {
     seqstore_chunk *update[SEQSTORE_MAX_LEVEL];
-    find_predecessors(s, c->seq, update);
+    if (s->head->next[0] == c) /* releasing from the front (lean engines): no search */
+        for (unsigned i = 0; i < c->height; i++)
+            update[i] = s->head;
+    else
+        find_predecessors(s, c->seq, update);
     for (unsigned i = 0; i < c->height; i++) {
         if (update[i]->next[i] != c)
             continue;
@@ -133,11 +189,10 @@ void seqstore_remove(seqstore *s, seqstore_chunk *c)
     }
     s->chunks--;
     s->bytes -= c->len;
-    g_free(c);
+    chunk_release(s, c);
 }
 
 size_t seqstore_overhead_bytes(const seqstore *s)
 {
-    /* nodes average 1.33 level pointers; count the exact fixed part and that mean */
-    return s->chunks * (sizeof(seqstore_chunk) + 4 * sizeof(void *) / 3);
+    return pool_bytes(s) + (s->head ? node_size(SEQSTORE_MAX_LEVEL) : 0);
 }

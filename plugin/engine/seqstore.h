@@ -27,10 +27,17 @@ typedef struct seqstore_chunk {
     struct seqstore_chunk *next[]; /* height entries; next[0] is the successor */
 } seqstore_chunk;
 
+typedef struct seqstore_pool_block seqstore_pool_block;
+
 typedef struct {
     seqstore_chunk *head;                     /* sentinel, SEQSTORE_MAX_LEVEL high */
+    /* Nodes come from pooled blocks with a free list per height: no malloc per chunk. */
+    seqstore_pool_block *pool;
+    size_t pool_used;                         /* bytes used in the newest block */
+    seqstore_chunk *free_nodes[SEQSTORE_MAX_LEVEL + 1];
     seqstore_chunk *tail[SEQSTORE_MAX_LEVEL]; /* last node per level (head if none) */
     uint32_t rng;
+    unsigned levels;                          /* highest node height in the list */
     size_t chunks;
     uint64_t bytes;                           /* sum of chunk lengths */
 } seqstore;
@@ -65,7 +72,7 @@ void seqstore_grow(seqstore *s, seqstore_chunk *c, uint64_t len);
 /* Remove and free a chunk. */
 void seqstore_remove(seqstore *s, seqstore_chunk *c);
 
-/* Bytes of bookkeeping (nodes) excluding the payload itself. */
+/* Bytes of bookkeeping (node blocks) excluding the payload itself. */
 size_t seqstore_overhead_bytes(const seqstore *s);
 
 #endif
