@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""tcpfollowts benchmark: paired runs of tshark reports on generated captures,
+printed as ratios against the floor (-z conv,tcp: what dissection alone costs)
+and against Wireshark's own -z follow,tcp,raw,N, plus peak memory and the
+engine alone.
+
+    python3 tests/bench/run.py [--runs 5] [--segments 300000] [--streams 5000] [--dir DIR]
+
+Each round runs every command once, in turn, so that machine noise hits all of
+them alike; the figure of a command is its median over the rounds. Wall time and
+peak RSS come from /usr/bin/time. Captures are generated once into --dir.
+
+SPDX-License-Identifier: GPL-2.0-or-later
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import tft  # noqa: E402
+
+GENCAP = os.path.join(HERE, "..", "tools", "gencap.py")
+
+
+def generate(args):
+    os.makedirs(args.dir, exist_ok=True)
+    os.chmod(args.dir, 0o755)
+    bulk = os.path.join(args.dir, f"bulk-{args.segments}.pcap")
+    many = os.path.join(args.dir, f"many-{args.streams}.pcap")
+    if not os.path.exists(bulk):
+        subprocess.run([sys.executable, GENCAP, "bulk", "--out", bulk, "--segments", str(args.segments),
+                        "--quiet"], check=True)
+    if not os.path.exists(many):
+        subprocess.run([sys.executable, GENCAP, "many", "--out", many, "--streams", str(args.streams)],
+                       check=True, stdout=subprocess.DEVNULL)
+    for f in (bulk, many):
+        os.chmod(f, 0o644)
+    return bulk, many
+
+
+def timed(capture, zarg):
+    """(seconds, peak RSS in KiB) of one tshark run."""
+    rc, out, err = tft.tshark(["-r", capture, "-q", "-z", zarg], binary=True,
+                              wrapper=["/usr/bin/time", "-f", "TIME %e %M"])
+    line = [l for l in err.splitlines() if l.startswith("TIME ")]
+    if rc != 0 or not line:
+        sys.exit(f"benchmark run failed: -z {zarg}: rc={rc}\n{err[-2000:]}")
+    _, secs, rss = line[-1].split()
+    return float(secs), int(rss)
+
+
+def measure(capture, commands, runs):
+    samples = {name: [] for name, _ in commands}
+    for _ in range(runs):
+        for name, zarg in commands:
+            samples[name].append(timed(capture, zarg))
+    return {name: (statistics.median(s[0] for s in v), statistics.median(s[1] for s in v))
+            for name, v in samples.items()}
+
+
+def payload_bytes(capture):
+    """Payload bytes and segments of stream 0, from the all-streams csv."""
+    out = tft.follow(capture, "tcpfollowts,all,fmt=csv")
+    row = out.splitlines()[1].split(",")
+    return int(row[3]) + int(row[4]), int(row[5]) + int(row[6])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--segments", type=int, default=300000)
+    p.add_argument("--streams", type=int, default=5000)
+    p.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "tcpfollowts-bench"))
+    args = p.parse_args()
+
+    print(tft.assert_plugin_loaded())
+    bulk, many = generate(args)
+    payload, segments = payload_bytes(bulk)
+    print(f"bulk: {os.path.getsize(bulk) / 1e6:.0f} MB, stream 0: {segments} segments, "
+          f"{payload / 1e6:.1f} MB payload; many: {args.streams} streams; median of {args.runs} paired runs\n")
+
+    stream_cmds = [
+        ("floor: conv,tcp", "conv,tcp"),
+        ("follow,tcp,raw,0", "follow,tcp,raw,0"),
+        ("tcpfollowts stream (text, data)", "tcpfollowts,stream,0"),
+        ("tcpfollowts stream data=none", "tcpfollowts,stream,0,data=none"),
+        ("tcpfollowts stream fmt=csv", "tcpfollowts,stream,0,fmt=csv"),
+        ("tcpfollowts stream fmt=json", "tcpfollowts,stream,0,fmt=json"),
+        ("tcpfollowts all", "tcpfollowts,all"),
+    ]
+    res = measure(bulk, stream_cmds, args.runs)
+    floor_t, floor_m = res["floor: conv,tcp"]
+    follow_t = res["follow,tcp,raw,0"][0]
+    print(f"{'single stream (' + os.path.basename(bulk) + ')':44} {'time s':>8} {'/floor':>7} {'/follow':>8} "
+          f"{'RSS MB':>8} {'extra MB':>9} {'extra/payload':>13} {'B/segment':>10}")
+    for name, _ in stream_cmds:
+        t, m = res[name]
+        extra = (m - floor_m) * 1024
+        print(f"{name:44} {t:8.2f} {t / floor_t:7.3f} {t / follow_t:8.3f} {m / 1024:8.0f} {extra / 1e6:9.1f} "
+              f"{extra / payload:13.3f} {extra / segments:10.1f}")
+
+    many_cmds = [("floor: conv,tcp", "conv,tcp"), ("tcpfollowts all", "tcpfollowts,all"),
+                 ("tcpfollowts all fmt=csv", "tcpfollowts,all,fmt=csv")]
+    res = measure(many, many_cmds, args.runs)
+    floor_t, floor_m = res["floor: conv,tcp"]
+    print(f"\n{'all streams (' + os.path.basename(many) + ')':44} {'time s':>8} {'/floor':>7} {'RSS MB':>8} "
+          f"{'extra MB':>9}")
+    for name, _ in many_cmds:
+        t, m = res[name]
+        print(f"{name:44} {t:8.2f} {t / floor_t:7.3f} {m / 1024:8.0f} {(m - floor_m) / 1024:9.1f}")
+
+    print()
+    engine = os.path.join(tft.build_dir(), "tests", "bench_engine")
+    subprocess.run([engine, "2000000"], check=True)
+
+
+if __name__ == "__main__":
+    main()
