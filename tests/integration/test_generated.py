@@ -13,7 +13,8 @@ summary counts. It also checks the bulk and many generators on small sizes.
 
 Environment:
   TFT_BUILD_DIR / TFT_PLUGIN_DIR   as for tests/lib/tft.py
-  TFT_GEN_ONLY=a,b                 only these scenarios
+  TFT_GEN_ONLY=a,b                 only these scenarios (and no bulk/many checks)
+  TFT_GEN_SKIP=a,b                 all scenarios but these
   TFT_GEN_KEEP=DIR                 write the captures to DIR and keep them
   TFT_JOBS=N                       parallel tshark runs (default: CPU count, max 4)
 
@@ -235,6 +236,9 @@ def main():
     only = os.environ.get("TFT_GEN_ONLY")
     if only:
         names = [n for n in names if n in only.split(",")]
+    skip = os.environ.get("TFT_GEN_SKIP")
+    if skip:
+        names = [n for n in names if n not in skip.split(",")]
     keep = os.environ.get("TFT_GEN_KEEP")
     if keep:
         out_dir = os.path.abspath(keep)

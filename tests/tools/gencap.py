@@ -709,7 +709,9 @@ def sc_tail_lost_fin(cap):
     c.send(1, 700, drop=True)
     c.fin(1)
     c.ack(0, ackd=1000)                # the client never got it: no ACK covers the tail
+    refin = c.seg(1, c.seq_of(1, 1700), b"", "FA", dt=300_000)   # FIN retransmitted
     c.fin(0, ackd=1000)
+    cap.expect_class(refin, "control", 0)
     cap.expect_gaps(c, [(1, 1001, 700, s1, None, "not-captured")])
 
 
@@ -1223,6 +1225,33 @@ def sc_port_reuse(cap):
         c.fin(1)
         c.ack(0, dt=1_000_000)
         cap.expect_gaps(c, [] if n == 0 else [(1, 1, 801, None, c.segs[5], "not-captured")])
+
+
+@scenario("syn_missing", "the SYN was not captured (node 0 = the SYN-ACK sender, the first"
+          " sender), and a SYN captured after its SYN-ACK (node 0 = the SYN sender)")
+def sc_syn_missing(cap):
+    a = cap.conv(client=("10.4.0.1", 42000), server=("10.4.0.2", 8000), isn=(111_111, 222_222))
+    a.syn(0, drop=True)
+    sa = a.syn(1)
+    a.ack(0)
+    a.send(0, 150)
+    a.send(1, 900)
+    a.ack(0)
+    b = cap.conv(client=("10.4.0.1", 42001), server=("10.4.0.2", 8000), isn=(333_333, 444_444))
+    syn = b.syn(0)
+    synack = b.syn(1)
+    # captured the other way round: swap the two frames in the capture
+    fr = cap.frames
+    i, j = fr.index(syn), fr.index(synack)
+    fr[i], fr[j] = fr[j], fr[i]
+    syn.t_ns, synack.t_ns = synack.t_ns, syn.t_ns
+    b.ack(0)
+    b.send(0, 60)
+    b.send(1, 400)
+    b.ack(0)
+    cap.expect_class(sa, "control", 0)
+    cap.expect_gaps(a, [])
+    cap.expect_gaps(b, [])
 
 
 def build_scenario(name):
