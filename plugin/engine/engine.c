@@ -34,6 +34,7 @@ typedef struct {
     uint64_t fin_seq;
     bool peer_acked;
     uint64_t peer_max_ack; /* highest ACK the peer sent for this direction */
+    uint64_t peer_min_ack; /* lowest: the base of a direction that sent nothing itself */
     bool win_seen;
     uint32_t last_win;     /* window this sender last advertised to its peer */
     GArray *truncated;     /* seq_range: bytes announced but cut by the snapshot length */
@@ -341,6 +342,7 @@ const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_
     if (in->flags & ENGINE_TCP_ACK) {
         rec->ack = unwrap(peer, in->ack);
         peer->peer_max_ack = peer->peer_acked ? max_u64(peer->peer_max_ack, rec->ack) : rec->ack;
+        peer->peer_min_ack = peer->peer_acked ? min_u64(peer->peer_min_ack, rec->ack) : rec->ack;
         peer->peer_acked = true;
         peer->ref = max_u64(peer->ref, rec->ack);
     }
@@ -499,7 +501,10 @@ static uint64_t base_seq(const direction *d)
 {
     if (d->syn_seen)
         return d->syn_seq;
-    return (d->has_lowest ? d->lowest : d->ref) - 1;
+    if (d->has_lowest)
+        return d->lowest - 1;
+    /* a direction seen only through the peer's ACKs: its lowest ACK is byte 1 */
+    return (d->peer_acked ? d->peer_min_ack : d->ref) - 1;
 }
 
 int64_t engine_relative_seq(const engine_stream *s, unsigned sender, uint64_t seq)

@@ -133,40 +133,54 @@ static void print_gap(report_sink *out, const report_stream *rs, const dir_gap *
     sink_puts(out, "\n");
 }
 
+/* Payload lines are built into one buffer and written whole: with data
+ * shown, this is where a large stream's report spends its time. */
+static char printable(uint8_t b)
+{
+    return (b >= 0x20 && b < 0x7f) ? (char)b : '.';
+}
+
+/* One line per payload line (CR LF and LF end it), at most ASCII_WIDTH wide. */
 static void print_ascii(report_sink *out, const uint8_t *p, uint32_t len)
 {
-    char line[ASCII_WIDTH + 1];
-    size_t n = 0;
-    for (uint32_t i = 0; i < len; i++) {
-        uint8_t b = p[i];
-        bool newline = b == '\n';
-        if (b == '\r' && i + 1 < len && p[i + 1] == '\n')
-            continue;
-        if (!newline)
-            line[n++] = (b >= 0x20 && b < 0x7f) ? (char)b : '.';
-        if (newline || n == ASCII_WIDTH || i + 1 == len) {
-            line[n] = '\0';
-            sink_printf(out, DATA_INDENT "%s\n", line);
-            n = 0;
-        }
+    enum { INDENT = sizeof DATA_INDENT - 1 };
+    char line[INDENT + ASCII_WIDTH + 1];
+    memcpy(line, DATA_INDENT, INDENT);
+    uint32_t i = 0;
+    while (i < len) {
+        const uint8_t *lf = memchr(p + i, '\n', len - i);
+        uint32_t stop = lf ? (uint32_t)(lf - p) : len, next = lf ? stop + 1 : len;
+        if (lf && stop > i && p[stop - 1] == '\r')
+            stop--;
+        do { /* at least one line, even an empty one before a LF */
+            uint32_t n = MIN(stop - i, (uint32_t)ASCII_WIDTH);
+            for (uint32_t k = 0; k < n; k++)
+                line[INDENT + k] = printable(p[i + k]);
+            line[INDENT + n] = '\n';
+            sink_write(out, line, INDENT + n + 1);
+            i += n;
+        } while (i < stop);
+        i = next;
     }
 }
 
 static void print_hex(report_sink *out, const uint8_t *p, uint32_t len, int64_t rel_seq)
 {
+    static const char digits[] = "0123456789abcdef";
     for (uint32_t off = 0; off < len; off += 16) {
-        char hex[16 * 3 + 1], text[17];
-        uint32_t n = len - off < 16 ? len - off : 16;
-        size_t h = 0;
+        char line[128];
+        int n = snprintf(line, sizeof line, DATA_INDENT "%08" PRId64 "  ", rel_seq + off);
+        uint32_t count = len - off < 16 ? len - off : 16;
         for (uint32_t i = 0; i < 16; i++) {
-            if (i < n)
-                h += (size_t)snprintf(hex + h, sizeof hex - h, "%02x ", p[off + i]);
-            else
-                h += (size_t)snprintf(hex + h, sizeof hex - h, "   ");
-            text[i] = i < n ? ((p[off + i] >= 0x20 && p[off + i] < 0x7f) ? (char)p[off + i] : '.') : '\0';
+            line[n++] = i < count ? digits[p[off + i] >> 4] : ' ';
+            line[n++] = i < count ? digits[p[off + i] & 15] : ' ';
+            line[n++] = ' ';
         }
-        text[n] = '\0';
-        sink_printf(out, DATA_INDENT "%08" PRId64 "  %s %s\n", rel_seq + off, hex, text);
+        line[n++] = ' ';
+        for (uint32_t i = 0; i < count; i++)
+            line[n++] = printable(p[off + i]);
+        line[n++] = '\n';
+        sink_write(out, line, (size_t)n);
     }
 }
 
