@@ -31,6 +31,12 @@
  *   [stats]    kept_bytes == sum of chunk lengths, missing_bytes == sum of gap
  *              lengths, gaps == number of gaps, sum(by_class) == segments, the
  *              per-class counts, conflict_bytes, first/last times, client side
+ *   [lean]     engine_new_lean (with and without records) on the same input
+ *              agrees with the full engine: records, stats, covered ranges
+ *              (chunks without data), gaps; it may only find fewer conflict
+ *              bytes (payload window), and then its classes may differ
+ * The class check includes hole_opener: an out-of-order segment names the
+ * segment that owned, when it arrived, the first kept byte past its bytes.
  *
  * Build and run: tests/fuzz/run.sh [SECONDS]. Replay without libFuzzer:
  * fuzz_replay FILE|DIR... (replay_main.c; ctest test "fuzz_replay").
@@ -84,7 +90,7 @@
 
 #define MAX_SEGMENTS 256
 #define MAX_CAPLEN 4096u
-#define MAX_TOTAL_CAP (256u * 1024u)
+#define MAX_TOTAL_CAP (64u * 1024u)
 
 typedef struct {
     const uint8_t *p;
@@ -112,6 +118,8 @@ typedef struct {
     bool has_next_before;
     uint64_t next_before;
     uint32_t old_bytes, new_bytes, conflict_bytes;
+    uint32_t hole_opener;  /* out-of-order: owner (then) of the first kept byte past it */
+    bool hole_resolved;
     int klass;             /* the model's class */
     int eng_klass;         /* the engine's class */
 } model_seg;
@@ -410,46 +418,110 @@ static uint32_t count_diff(const uint8_t *a, const uint8_t *b, size_t n)
 /* For one sender: split the stored segments' captured ranges at every
  * boundary; for each elementary interval, the stored segments covering it in
  * arrival order give old/new/conflict bytes of each and the kept owner. */
-static void model_bytes(model *m, unsigned sender, runs *expected)
+static const model *sort_model;
+
+static int cmp_by_start(const void *x, const void *y)
 {
-    size_t npts = 0;
+    uint64_t a = sort_model->segs[*(const uint32_t *)x].data_seq;
+    uint64_t b = sort_model->segs[*(const uint32_t *)y].data_seq;
+    return a < b ? -1 : a > b;
+}
+
+/* Call fn for every elementary interval [a, b) of the sender's stored bytes
+ * with the stored segments covering it, in arrival order. */
+typedef void (*sweep_fn)(model *m, uint64_t a, uint64_t b, const uint32_t *cover, size_t nc, void *ctx);
+
+static void sweep(model *m, unsigned sender, sweep_fn fn, void *ctx)
+{
+    size_t npts = 0, nstored = 0, nactive = 0, next_start = 0;
     uint64_t *pts = malloc((2 * m->n + 1) * sizeof *pts);
-    uint32_t *cover = malloc((m->n + 1) * sizeof *cover);
+    uint32_t *by_start = malloc((m->n + 1) * sizeof *by_start);
+    uint32_t *cover = malloc((m->n + 1) * sizeof *cover); /* active, in arrival order */
     for (size_t i = 0; i < m->n; i++) {
         model_seg *s = &m->segs[i];
         if (s->in.sender != sender || !s->stored)
             continue;
         pts[npts++] = s->data_seq;
         pts[npts++] = s->data_seq + s->cap_eff;
+        by_start[nstored++] = (uint32_t)i;
     }
     qsort(pts, npts, sizeof *pts, cmp_u64);
+    sort_model = m;
+    qsort(by_start, nstored, sizeof *by_start, cmp_by_start);
+    /* A segment active at a (start <= a < end) covers all of [a, b). */
     for (size_t e = 0; e + 1 < npts; e++) {
         uint64_t a = pts[e], b = pts[e + 1];
         if (a == b)
             continue;
-        size_t nc = 0;
-        for (size_t i = 0; i < m->n; i++) {
-            const model_seg *s = &m->segs[i];
-            if (s->in.sender == sender && s->stored && s->data_seq <= a && b <= s->data_seq + s->cap_eff)
-                cover[nc++] = (uint32_t)i;
+        size_t keep = 0;
+        for (size_t p = 0; p < nactive; p++) {
+            const model_seg *s = &m->segs[cover[p]];
+            if (s->data_seq + s->cap_eff > a)
+                cover[keep++] = cover[p];
         }
-        if (!nc)
-            continue;
-        for (size_t p = 0; p < nc; p++) {
-            model_seg *s = &m->segs[cover[p]];
-            if (p == 0) {
-                s->new_bytes += (uint32_t)(b - a);
-                continue;
+        nactive = keep;
+        while (next_start < nstored && m->segs[by_start[next_start]].data_seq <= a) {
+            uint32_t i = by_start[next_start++];
+            size_t p = nactive++;
+            while (p > 0 && cover[p - 1] > i) {
+                cover[p] = cover[p - 1];
+                p--;
             }
-            s->old_bytes += (uint32_t)(b - a);
-            const model_seg *kept = &m->segs[m->policy == ENGINE_OVERLAP_FIRST ? cover[0] : cover[p - 1]];
-            s->conflict_bytes += count_diff(s->data + (a - s->data_seq), kept->data + (a - kept->data_seq),
-                                            (size_t)(b - a));
+            cover[p] = i;
         }
-        runs_push(expected, a, b, m->policy == ENGINE_OVERLAP_FIRST ? cover[0] : cover[nc - 1]);
+        if (nactive)
+            fn(m, a, b, cover, nactive, ctx);
     }
     free(pts);
+    free(by_start);
     free(cover);
+}
+
+/* Pass 1: old/new/conflict bytes of every stored segment, and the kept runs.
+ * The first segment covering a byte added it; each later one found an old
+ * copy: the first one's (policy first) or the previous one's (policy last). */
+static void sweep_bytes(model *m, uint64_t a, uint64_t b, const uint32_t *cover, size_t nc, void *ctx)
+{
+    for (size_t p = 0; p < nc; p++) {
+        model_seg *s = &m->segs[cover[p]];
+        if (p == 0) {
+            s->new_bytes += (uint32_t)(b - a);
+            continue;
+        }
+        s->old_bytes += (uint32_t)(b - a);
+        const model_seg *kept = &m->segs[m->policy == ENGINE_OVERLAP_FIRST ? cover[0] : cover[p - 1]];
+        s->conflict_bytes += count_diff(s->data + (a - s->data_seq), kept->data + (a - kept->data_seq),
+                                        (size_t)(b - a));
+    }
+    runs_push(ctx, a, b, m->policy == ENGINE_OVERLAP_FIRST ? cover[0] : cover[nc - 1]);
+}
+
+static void model_bytes(model *m, unsigned sender, runs *expected)
+{
+    sweep(m, sender, sweep_bytes, expected);
+}
+
+/* Pass 2 (after classes): the hole opener of an out-of-order segment k is the
+ * segment that, when k arrived, owned the first kept byte past k's bytes. */
+static void sweep_openers(model *m, uint64_t a, uint64_t b, const uint32_t *cover, size_t nc, void *ctx)
+{
+    unsigned sender = *(const unsigned *)ctx;
+    for (size_t i = 0; i < m->n; i++) {
+        model_seg *k = &m->segs[i];
+        if (k->in.sender != sender || k->klass != ENGINE_CLASS_OUT_OF_ORDER || !k->stored ||
+            k->hole_resolved || k->data_seq + k->cap_eff > a)
+            continue;
+        uint32_t owner = ENGINE_NO_SEGMENT;
+        for (size_t p = 0; p < nc && cover[p] < i; p++) {
+            owner = cover[p];
+            if (m->policy == ENGINE_OVERLAP_FIRST)
+                break;
+        }
+        if (owner != ENGINE_NO_SEGMENT) {
+            k->hole_opener = owner;
+            k->hole_resolved = true;
+        }
+    }
 }
 
 static int model_class(const model_seg *s)
@@ -575,6 +647,9 @@ static void check_records(const model *m, const engine_stream *es)
         CHECK("class", rec->klass == want, "segment %zu: class %s, model says %s", i,
               engine_class_name((engine_class)rec->klass), engine_class_name((engine_class)want));
         uint32_t want_new = s->stored ? s->new_bytes : 0, want_conflict = s->stored ? s->conflict_bytes : 0;
+        CHECK("class", rec->hole_opener == s->hole_opener,
+              "segment %zu (%s): hole_opener %" PRIu32 ", model %" PRIu32, i,
+              engine_class_name((engine_class)rec->klass), rec->hole_opener, s->hole_opener);
         CHECK("class", rec->new_bytes == want_new && rec->conflict_bytes == want_conflict,
               "segment %zu: new_bytes %" PRIu32 " conflict_bytes %" PRIu32 ", model %" PRIu32 " %" PRIu32,
               i, rec->new_bytes, rec->conflict_bytes, want_new, want_conflict);
@@ -737,6 +812,127 @@ static void check_direction(model *m, const engine_stream *es, unsigned sender)
     free(it.v);
 }
 
+/* ---- Lean engines: differential against the full engine ---------------- */
+
+/* Kept ranges of a walk with contiguous chunks merged (lean engines keep
+ * coverage, not copies: their chunks are these ranges). */
+static void coverage_of(const items *it, runs *out, bool first_segment)
+{
+    for (size_t k = 0; k < it->n; k++) {
+        const item *x = &it->v[k];
+        if (x->is_gap)
+            continue;
+        if (out->n && out->v[out->n - 1].end == x->seq) {
+            out->v[out->n - 1].end = x->seq + x->len;
+            continue;
+        }
+        runs_push(out, x->seq, x->seq + x->len, first_segment ? x->segment : 0);
+    }
+}
+
+static bool same_record(const engine_segment *a, const engine_segment *b)
+{
+    return a->seq == b->seq && a->ack == b->ack && a->time_ns == b->time_ns && a->frame == b->frame &&
+           a->len == b->len && a->caplen == b->caplen && a->new_bytes == b->new_bytes && a->win == b->win &&
+           a->flags == b->flags && a->sender == b->sender;
+}
+
+/* A lean engine must agree with the full one on everything but conflicts
+ * with bytes it no longer holds (older than its payload window, or already
+ * acknowledged without records): it may find fewer conflicts, never more. */
+static void check_lean(const model *m, const engine_stream *full, bool keep_records)
+{
+    const char *mode = keep_records ? "lean" : "lean-norecords";
+    engine_stream *ls = engine_new_lean(m->policy, keep_records);
+    bool conflicts_equal = true;
+    for (size_t i = 0; i < m->n; i++) {
+        const engine_segment *r = engine_add_segment(ls, &m->segs[i].in);
+        const engine_segment *f = engine_segment_at(full, i);
+        CHECK("lean", r != NULL && same_record(r, f), "%s segment %zu: record differs from the full engine's", mode,
+              i);
+        CHECK("lean", r->conflict_bytes <= f->conflict_bytes,
+              "%s segment %zu: %" PRIu32 " conflict bytes, the full engine found %" PRIu32, mode, i,
+              r->conflict_bytes, f->conflict_bytes);
+        if (r->conflict_bytes != f->conflict_bytes) {
+            conflicts_equal = false;
+            continue;
+        }
+        CHECK("lean", r->klass == f->klass, "%s segment %zu: class %s, full engine %s", mode, i,
+              engine_class_name((engine_class)r->klass), engine_class_name((engine_class)f->klass));
+        CHECK("lean", !keep_records || r->hole_opener == f->hole_opener,
+              "%s segment %zu: hole_opener %" PRIu32 ", full engine %" PRIu32, mode, i, r->hole_opener,
+              f->hole_opener);
+    }
+    engine_finish(ls);
+    (void)engine_memory_bytes(ls);
+    CHECK("lean", engine_segment_count(ls) == (keep_records ? m->n : 0), "%s: %zu records", mode,
+          engine_segment_count(ls));
+    CHECK("lean", engine_client_sender(ls) == engine_client_sender(full), "%s: client sender", mode);
+    for (unsigned sender = 0; sender < 2; sender++) {
+        const engine_dir_stats *a = engine_stats(ls, sender), *b = engine_stats(full, sender);
+        CHECK("lean", engine_sender_seen(ls, sender) == engine_sender_seen(full, sender), "%s: seen", mode);
+        CHECK("lean",
+              a->segments == b->segments && a->kept_bytes == b->kept_bytes && a->missing_bytes == b->missing_bytes &&
+                  a->gaps == b->gaps && a->first_ns == b->first_ns && a->last_ns == b->last_ns,
+              "%s sender %u: stats differ from the full engine's (kept %" PRIu64 "/%" PRIu64 ", missing %" PRIu64
+              "/%" PRIu64 ", gaps %" PRIu64 "/%" PRIu64 ")",
+              mode, sender, a->kept_bytes, b->kept_bytes, a->missing_bytes, b->missing_bytes, a->gaps, b->gaps);
+        CHECK("lean", a->conflict_bytes <= b->conflict_bytes, "%s sender %u: more conflict bytes", mode, sender);
+        if (conflicts_equal)
+            CHECK("lean", memcmp(a->by_class, b->by_class, sizeof a->by_class) == 0 &&
+                              a->conflict_bytes == b->conflict_bytes,
+                  "%s sender %u: by_class differs from the full engine's", mode, sender);
+        if (engine_sender_seen(full, sender))
+            CHECK("lean", engine_relative_seq(ls, sender, 0) == engine_relative_seq(full, sender, 0),
+                  "%s sender %u: relative-seq base", mode, sender);
+
+        items li = {0}, fi = {0};
+        const engine_walk_cb cb = {on_chunk, on_gap};
+        engine_walk(ls, sender, &cb, &li);
+        engine_walk(full, sender, &cb, &fi);
+        runs lc = {0}, fc = {0};
+        coverage_of(&li, &lc, keep_records);
+        coverage_of(&fi, &fc, keep_records);
+        CHECK("lean", lc.n == fc.n, "%s sender %u: %zu covered ranges, full engine %zu", mode, sender, lc.n, fc.n);
+        for (size_t k = 0; k < lc.n; k++)
+            CHECK("lean", lc.v[k].seq == fc.v[k].seq && lc.v[k].end == fc.v[k].end && lc.v[k].segment == fc.v[k].segment,
+                  "%s sender %u range %zu: [%" PRIu64 ", %" PRIu64 ") from segment %" PRIu32
+                  ", full engine [%" PRIu64 ", %" PRIu64 ") from segment %" PRIu32,
+                  mode, sender, k, lc.v[k].seq, lc.v[k].end, lc.v[k].segment, fc.v[k].seq, fc.v[k].end,
+                  fc.v[k].segment);
+        size_t gi = 0, gf = 0;
+        for (size_t k = 0; k < li.n; k++) {
+            const item *x = &li.v[k];
+            if (!x->is_gap) {
+                CHECK("lean", x->data == NULL, "%s sender %u chunk %zu carries data", mode, sender, k);
+                continue;
+            }
+            while (gf < fi.n && !fi.v[gf].is_gap)
+                gf++;
+            CHECK("lean", gf < fi.n, "%s sender %u: gap %zu at %" PRIu64 " not in the full engine's walk", mode,
+                  sender, gi, x->seq);
+            const item *y = &fi.v[gf++];
+            CHECK("lean", x->seq == y->seq && x->len == y->len && x->cause == y->cause,
+                  "%s sender %u gap %zu: [%" PRIu64 ", +%" PRIu64 ") %s, full engine [%" PRIu64 ", +%" PRIu64 ") %s",
+                  mode, sender, gi, x->seq, x->len, engine_gap_cause_name(x->cause), y->seq, y->len,
+                  engine_gap_cause_name(y->cause));
+            CHECK("lean", !keep_records || (x->after == y->after && x->before == y->before),
+                  "%s sender %u gap %zu at %" PRIu64 ": after/before %" PRIu32 "/%" PRIu32 ", full engine %" PRIu32
+                  "/%" PRIu32,
+                  mode, sender, gi, x->seq, x->after, x->before, y->after, y->before);
+            gi++;
+        }
+        while (gf < fi.n && !fi.v[gf].is_gap)
+            gf++;
+        CHECK("lean", gf == fi.n, "%s sender %u: the full engine has more gaps", mode, sender);
+        free(li.v);
+        free(fi.v);
+        free(lc.v);
+        free(fc.v);
+    }
+    engine_free(ls);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -753,8 +949,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     decode(&m, data, size);
 
     engine_stream *es = engine_new(m.policy);
-    for (size_t i = 0; i < m.n; i++)
-        engine_add_segment(es, &m.segs[i].in);
+    current_model = &m;
+    for (size_t i = 0; i < m.n; i++) {
+        const engine_segment *r = engine_add_segment(es, &m.segs[i].in);
+        CHECK("record", r == engine_segment_at(es, i), "segment %zu: returned record is not record %zu", i, i);
+    }
     engine_finish(es);
     engine_finish(es); /* idempotent */
     (void)engine_memory_bytes(es);
@@ -770,15 +969,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; i < m.n; i++) {
         model_seg *s = &m.segs[i];
+        s->hole_opener = ENGINE_NO_SEGMENT;
         s->klass = model_class(s);
         m.dirs[s->in.sender].by_class[s->klass]++;
         m.dirs[s->in.sender].conflict_bytes += s->stored ? s->conflict_bytes : 0;
     }
+    for (unsigned sender = 0; sender < 2; sender++)
+        sweep(&m, sender, sweep_openers, &sender);
     check_records(&m, es);
     CHECK("stats", engine_client_sender(es) == (m.client_known ? m.client_sender : 0), "client sender %u",
           engine_client_sender(es));
     for (unsigned sender = 0; sender < 2; sender++)
         check_direction(&m, es, sender);
+    check_lean(&m, es, true);
+    check_lean(&m, es, false);
     if (getenv("TFT_FUZZ_DUMP")) {
         dump_model(&m);
         for (unsigned sender = 0; sender < 2; sender++) {
