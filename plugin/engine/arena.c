@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* Blocks double from 4 KiB (small streams stay small) up to 1 MiB (large
+/* Blocks double from 512 bytes (small streams stay small) up to 1 MiB (large
  * streams pay a negligible per-block overhead); the space lost at the end of a
  * block is at most one segment's size. */
-#define ARENA_FIRST_BLOCK ((size_t)4 << 10)
+#define ARENA_FIRST_BLOCK ((size_t)512)
 #define ARENA_MAX_BLOCK ((size_t)4 << 20)
 /* Blocks this large are aligned for transparent huge pages: one fault per 2 MiB
  * instead of one per 4 KiB is most of the cost of keeping a large stream. */

@@ -36,7 +36,7 @@ static seqstore_chunk *chunk_new(seqstore *s, unsigned height)
         size_t size = node_size(height);
         if (!s->pool || s->pool->size - s->pool_used < size) {
             /* the first block is small: many streams hold only a few chunks */
-            size_t block = s->pool ? POOL_BLOCK_BYTES : 1024;
+            size_t block = s->pool ? MIN(POOL_BLOCK_BYTES, 2 * s->pool->size) : 256;
             seqstore_pool_block *b = g_malloc(sizeof *b + block);
             b->next = s->pool;
             b->size = block;
@@ -60,17 +60,23 @@ static void chunk_release(seqstore *s, seqstore_chunk *c)
 void seqstore_init(seqstore *s)
 {
     memset(s, 0, sizeof *s);
+    s->rng = 0x9e3779b9u; /* fixed seed: the same input always builds the same list */
+}
+
+/* The sentinel is allocated on first use: most directions of most streams
+ * in an all-streams run never hold a chunk. */
+static void ensure_head(seqstore *s)
+{
+    if (s->head)
+        return;
     s->head = g_malloc0(node_size(SEQSTORE_MAX_LEVEL));
     s->head->height = SEQSTORE_MAX_LEVEL;
     for (unsigned i = 0; i < SEQSTORE_MAX_LEVEL; i++)
         s->tail[i] = s->head;
-    s->rng = 0x9e3779b9u; /* fixed seed: the same input always builds the same list */
 }
 
 void seqstore_free(seqstore *s)
 {
-    if (!s->head)
-        return;
     g_free(s->head);
     seqstore_pool_block *b = s->pool;
     while (b) {
@@ -123,6 +129,7 @@ seqstore_chunk *seqstore_find_end_after(const seqstore *s, uint64_t seq)
 seqstore_chunk *seqstore_insert(seqstore *s, uint64_t seq, uint64_t len, uint32_t segment,
                                 const uint8_t *data)
 {
+    ensure_head(s);
     unsigned h = random_height(s);
     seqstore_chunk *c = chunk_new(s, h);
     if (h > s->levels)

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SEQSTORE_MAX_LEVEL 16
+/* 4^12 = 16 M chunks before searches start to lengthen; every store pays for
+ * these fingers, and the all-streams mode has two per direction per stream. */
+#define SEQSTORE_MAX_LEVEL 12
 
 typedef struct seqstore_chunk {
     uint64_t seq;           /* first byte */
@@ -30,7 +32,8 @@ typedef struct seqstore_chunk {
 typedef struct seqstore_pool_block seqstore_pool_block;
 
 typedef struct {
-    seqstore_chunk *head;                     /* sentinel, SEQSTORE_MAX_LEVEL high */
+    seqstore_chunk *head;                     /* sentinel, SEQSTORE_MAX_LEVEL high; NULL until
+                                                 the first insert */
     /* Nodes come from pooled blocks with a free list per height: no malloc per chunk. */
     seqstore_pool_block *pool;
     size_t pool_used;                         /* bytes used in the newest block */
@@ -45,7 +48,7 @@ typedef struct {
 void seqstore_init(seqstore *s);
 void seqstore_free(seqstore *s);
 
-static inline seqstore_chunk *seqstore_first(const seqstore *s) { return s->head->next[0]; }
+static inline seqstore_chunk *seqstore_first(const seqstore *s) { return s->head ? s->head->next[0] : NULL; }
 static inline seqstore_chunk *seqstore_last(const seqstore *s)
 {
     return s->tail[0] == s->head ? NULL : s->tail[0];
