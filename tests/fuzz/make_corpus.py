@@ -204,6 +204,27 @@ REGRESSIONS = {
     "nostart_rst_without_ack_data": header(x0=1000) + b"".join([
         seg(0, 100, RST, length=10),
         seg(0, 150, RST, length=10)]),
+    # Lean engine without records (the all-streams summary), policy first:
+    # A's bytes are acknowledged, so their payload is dropped; B (a conflicting
+    # copy that extends past the ACK) is then kept whole in the payload window,
+    # acknowledged head included; C repeats A's bytes exactly. The full engine
+    # (and the policy: A's copy is the kept one) says C is a retransmission
+    # with 0 conflict bytes; engine_new_lean(first, false) says conflict, 10.
+    "lean_norecords_conflict_vs_unkept_copy": header("first", x0=1000, x1=5000) + b"".join([
+        seg(0, 0, SYN),
+        seg(0, 1, ACK, ack=1, length=10),
+        seg(1, 1, ACK, ack=11),
+        seg(0, 1, ACK, ack=1, length=20, variant=0x55),
+        seg(0, 1, ACK, ack=1, length=10)]),
+    # The same through the 4 MiB payload window of a lean engine with records:
+    # a segment 4 MiB ahead pushes A out of the window, B is kept whole, C
+    # (= A) is classed conflict (10 bytes) instead of retransmission.
+    "lean_window_conflict_vs_unkept_copy": header("first", x0=1000, x1=5000) + b"".join([
+        seg(0, 0, SYN),
+        seg(0, 1, ACK, ack=1, length=10),
+        seg(0, (4 << 20) + 15, ACK, ack=1, length=10, wide_seq=True),
+        seg(0, 1, ACK, ack=1, length=40, variant=0x55),
+        seg(0, 1, ACK, ack=1, length=10)]),
 }
 
 

@@ -62,7 +62,11 @@ set -e
 
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOG" | tail -n 1)
 execs=${execs:-0}
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) seconds=$SECS executions=$execs rc=$rc" >>"$OUT/executions.log"
+engine=$(git -C "$ROOT" log -1 --format=%h -- plugin/engine tests/fuzz/fuzz_engine.c 2>/dev/null || echo unknown)
+if ! git -C "$ROOT" diff --quiet HEAD -- plugin/engine tests/fuzz/fuzz_engine.c 2>/dev/null; then
+    engine="$engine+dirty"
+fi
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) seconds=$SECS executions=$execs rc=$rc source=$engine relax=${TFT_FUZZ_RELAX:-}" >>"$OUT/executions.log"
 total=$(sed -n 's/.*executions=\([0-9]*\).*/\1/p' "$OUT/executions.log" | awk '{s += $1} END {print s + 0}')
 grep -E '^(#[0-9]+: cov:|stat::|SUMMARY|fuzz_engine: VIOLATION)' "$LOG" | tail -n 8
 echo "fuzz_engine: this run: $execs executions (rc $rc); all runs logged in $OUT/executions.log: $total"
