@@ -6,10 +6,9 @@
  * shows what tshark would print for that string (the same follow_render), and
  * its buttons save the report or apply display filters built from it.
  *
- * The follower's taps stay registered while the window is open: every retap
- * (a new display filter, another statistics window) resets them and replays
- * all packets, whatever the display filter, so the report stays that of the
- * whole capture. They are removed when the window closes.
+ * The window retaps once, whatever the display filter (a retap replays every
+ * packet), keeps the report's text and what its buttons need, and removes its
+ * taps: later filters and retaps cannot change it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,8 +16,11 @@
 
 #include "registration.h"
 
+#include <epan/dissectors/packet-tcp.h>
 #include <epan/funnel.h>
+#include <epan/tap.h>
 
+#include <inttypes.h>
 #include <string.h>
 
 #define GUI_TITLE "TCP Stream Timeline (tcpfollowts)"
@@ -28,14 +30,25 @@
 typedef struct {
     const funnel_ops_t *ops;
     funnel_text_window_t *tw;
-    follower *f;
     zargs_request req;
+    char *zarg;        /* the -z string it shows */
     GString *text;     /* what the window shows */
     bool matched;      /* the last draw found the stream */
     uint32_t stream;   /* its tcp.stream index */
     char *gaps_filter; /* frames next to gaps, retransmissions, conflicts; NULL: none */
     bool retapping;    /* our own retap is running: closing must wait for it */
     bool closed;
+
+    /* Wireshark also draws tap listeners from a timer, which its progress bar
+     * lets run in the middle of a retap. A follower that draws a stream takes
+     * no more segments, so the retap is watched with a second "tcp" listener
+     * (its tapdata is count_tag): */
+    char count_tag;
+    uint64_t segments;       /* TCP segments of any stream so far in this retap */
+    bool drawn;              /* the follower drew in this retap... */
+    uint64_t drawn_after;    /* ...after this many segments */
+    bool frozen;             /* it drew the stream: it takes no more segments */
+    uint64_t missed;         /* segments of the stream it did not take */
 } report_window;
 
 /* What the Save dialog needs once the window may be gone. */
@@ -93,15 +106,18 @@ static char *option_label(size_t option)
     return g_string_free(label, FALSE);
 }
 
-/* values: the stream field, then one per report option (in table order). */
-static void ask_options(const funnel_ops_t *ops, const char *const *values)
+/* values: the stream field, then one per report option (in table order).
+ * unlisted: ",stall=0.5"-like options the dialog has no field for, kept as
+ * they are; NULL for none. */
+static void ask_options(const funnel_ops_t *ops, const char *const *values, const char *unlisted)
 {
     const gchar **names = g_new0(const gchar *, 1 + report_option_count + 1);
     char **labels = g_new0(char *, report_option_count + 1);
     names[0] = "Stream (tcp.stream index)";
     for (size_t i = 0; i < report_option_count; i++)
         names[1 + i] = labels[i] = option_label(i);
-    ops->new_dialog(ops->ops_id, GUI_TITLE, names, (const gchar **)values, on_options_dialog, NULL, NULL);
+    ops->new_dialog(ops->ops_id, GUI_TITLE, names, (const gchar **)values, on_options_dialog,
+                    g_strdup(unlisted), g_free);
     g_strfreev(labels);
     g_free(names);
 }
@@ -138,13 +154,36 @@ static void on_menu(gpointer data)
     report_options_default(&defaults);
     char *stream = stream_from_filter(ops->get_filter ? ops->get_filter(ops->ops_id) : NULL);
     char **values = option_values(stream, &defaults);
-    ask_options(ops, (const char *const *)values);
+    ask_options(ops, (const char *const *)values, NULL);
     g_strfreev(values);
     g_free(stream);
 }
 
+static bool has_field(const char *option, size_t key_len)
+{
+    for (size_t i = 0; i < report_option_count; i++)
+        if (strlen(report_option_specs[i].key) == key_len && strncmp(option, report_option_specs[i].key, key_len) == 0)
+            return true;
+    return false;
+}
+
+/* The options of a -z string that the dialog has no field for (stall=, tap=),
+ * as ",KEY=VALUE..." : Other options keeps them. */
+static char *unlisted_options(const char *zarg)
+{
+    gchar **tok = g_strsplit(zarg, ",", -1);
+    GString *unlisted = g_string_new(NULL);
+    for (guint i = 1; tok[i]; i++) {
+        const char *eq = strchr(tok[i], '=');
+        if (eq && !has_field(tok[i], (size_t)(eq - tok[i])))
+            g_string_append_printf(unlisted, ",%s", tok[i]);
+    }
+    g_strfreev(tok);
+    return g_string_free(unlisted, FALSE);
+}
+
 /* The -z string the dialog's fields stand for; empty option fields keep the default. */
-static char *zarg_from_fields(gchar **input)
+static char *zarg_from_fields(gchar **input, const char *unlisted)
 {
     GString *zarg = g_string_new(ZARGS_TAP_NAME ",stream,");
     g_string_append(zarg, g_strstrip(input[0]));
@@ -153,10 +192,12 @@ static char *zarg_from_fields(gchar **input)
         if (*value)
             g_string_append_printf(zarg, ",%s=%s", report_option_specs[i].key, value);
     }
+    if (unlisted)
+        g_string_append(zarg, unlisted);
     return g_string_free(zarg, FALSE);
 }
 
-static void open_report(const funnel_ops_t *ops, const zargs_request *req);
+static void open_report(const funnel_ops_t *ops, const zargs_request *req, const char *zarg);
 
 /* Parse as tshark would; false (after a notice) when the window cannot show it. */
 static bool parse_for_window(const funnel_ops_t *ops, const char *zarg, zargs_request *req)
@@ -178,12 +219,12 @@ static bool parse_for_window(const funnel_ops_t *ops, const char *zarg, zargs_re
 static void on_options_dialog(gchar **input, void *data)
 {
     const funnel_ops_t *ops = ops_or_null();
-    char *zarg = zarg_from_fields(input);
+    char *zarg = zarg_from_fields(input, data);
     zargs_request req;
     if (ops && parse_for_window(ops, zarg, &req))
-        open_report(ops, &req);
+        open_report(ops, &req, zarg);
     else if (ops)
-        ask_options(ops, (const char *const *)input); /* to correct what the notice names */
+        ask_options(ops, (const char *const *)input, data); /* to correct what the notice names */
     g_free(zarg);
     g_strfreev(input);
 }
@@ -204,7 +245,7 @@ void gui_open_zarg(const char *arg)
         show_notice(ops, GUI_TITLE ": error", message);
         g_free(message);
     } else {
-        open_report(ops, &req);
+        open_report(ops, &req, arg);
     }
 }
 
@@ -269,46 +310,86 @@ static char *gaps_filter(const engine_stream *e)
 }
 
 /* Draw time: render what tshark prints (report, then notices) and keep what
- * the buttons need. A retap redraws the same report: the text is only replaced
- * when it changed, so the reader's scroll position survives a new filter. */
+ * the buttons need. open_report shows the last draw of its retap. */
 static void on_draw(follower *f, const report_stream *rs, void *user)
 {
     report_window *w = user;
-    if (w->closed)
-        return;
-    GString *text = g_string_new(NULL), *notes = g_string_new(NULL);
+    w->drawn = true;
+    w->drawn_after = w->segments;
+    w->frozen = w->frozen || rs;
+    g_string_truncate(w->text, 0);
+    GString *notes = g_string_new(NULL);
     report_sink out_sink, notes_sink;
-    sink_init_string(&out_sink, text);
+    sink_init_string(&out_sink, w->text);
     sink_init_string(&notes_sink, notes);
     follow_render(f, rs, &out_sink, &notes_sink);
-    g_string_append_len(text, notes->str, (gssize)notes->len);
+    g_string_append_len(w->text, notes->str, (gssize)notes->len);
     g_string_free(notes, TRUE);
 
     w->matched = rs != NULL;
     w->stream = rs ? rs->stream : 0;
     g_free(w->gaps_filter);
     w->gaps_filter = rs ? gaps_filter(rs->engine) : NULL;
-    if (g_string_equal(text, w->text)) {
-        g_string_free(text, TRUE);
-        return;
-    }
-    g_string_free(w->text, TRUE);
-    w->text = text;
-    /* set_text guesses rich text from the first line only; ours is always the
-     * report's fixed header or message, never markup. It keeps the view at the
-     * top, where append_text would scroll to the end. */
-    w->ops->set_text(w->tw, w->text->str);
 }
 
-/* The stream the buttons act on: the one drawn, else the one asked for. */
-static uint32_t shown_stream(const report_window *w)
+#define WINDOW_OF(tag_ptr) ((report_window *)((char *)(tag_ptr) - offsetof(report_window, count_tag)))
+
+static void count_reset(void *tapdata)
 {
-    return w->matched ? w->stream : w->req.stream;
+    report_window *w = WINDOW_OF(tapdata);
+    w->segments = w->drawn_after = w->missed = 0;
+    w->drawn = w->frozen = false;
+}
+
+static tap_packet_status count_segment(void *tapdata, packet_info *pinfo, epan_dissect_t *edt,
+                                       const void *data, tap_flags_t flags)
+{
+    report_window *w = WINDOW_OF(tapdata);
+    const struct tcpheader *th = data;
+    w->segments++;
+    if (w->frozen && th->th_stream == w->stream)
+        w->missed++;
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+/* Drawn mid-retap after a segment of the stream: the report stops there.
+ * Say so on top rather than show less than tshark would. */
+static void warn_incomplete(report_window *w)
+{
+    char *warning = g_strdup_printf("tcpfollowts: Wireshark drew this window before it had read all packets,\n"
+                                    "so the report below misses %" PRIu64 " segments of TCP stream %u.\n"
+                                    "The full report: tshark -r FILE -q -z %s\n\n",
+                                    w->missed, w->stream, w->zarg);
+    g_string_prepend(w->text, warning);
+    g_free(warning);
+}
+
+/* Retap every packet into the follower and keep its report. */
+static void retap_report(report_window *w, follower *f)
+{
+    GString *err = register_tap_listener("tcp", &w->count_tag, NULL, TL_REQUIRES_NOTHING, count_reset,
+                                         count_segment, NULL, NULL);
+    if (err) {
+        g_string_printf(w->text, "tcpfollowts: cannot register the TCP tap: %s\n", err->str);
+        g_string_free(err, TRUE);
+        return;
+    }
+    w->retapping = true;
+    w->ops->retap_packets(w->ops->ops_id);
+    /* Drawn mid-retap before any segment of the stream: the follower took the
+     * rest, but the draw cleared its redraw flag, so the retap's final draw
+     * skipped it. Not drawn at all: no capture file, nothing was read. */
+    if (w->drawn && !w->frozen && w->drawn_after < w->segments)
+        draw_tap_listeners(TRUE);
+    w->retapping = false;
+    remove_tap_listener(&w->count_tag);
+    if (w->missed)
+        warn_incomplete(w);
 }
 
 static void free_window(report_window *w)
 {
-    follower_stop(w->f);
+    g_free(w->zarg);
     g_string_free(w->text, TRUE);
     g_free(w->gaps_filter);
     g_free(w);
@@ -318,13 +399,19 @@ static void on_close(void *data)
 {
     report_window *w = data;
     w->closed = true;
-    /* Removing a tap listener while our retap walks the packets would pull
-     * it from under the tap loop: open_report frees us once the retap returns. */
+    /* Our retap lets events through (its progress bar): the taps still point
+     * at w until it returns, so open_report frees it then. */
     if (!w->retapping)
         free_window(w);
 }
 
 /* ---- the buttons ------------------------------------------------------------- */
+
+/* The stream the buttons act on: the one drawn, else the one asked for. */
+static uint32_t shown_stream(const report_window *w)
+{
+    return w->matched ? w->stream : w->req.stream;
+}
 
 static const char *format_extension(report_format fmt)
 {
@@ -425,14 +512,16 @@ static tft_ws_bool on_filter_gaps(funnel_text_window_t *tw, void *data)
     return TRUE;
 }
 
-/* The dialog again, with this window's stream and options: OK opens a new
- * window, so the two reports can be compared. */
+/* The dialog again, with this window's stream and options (and those it has
+ * no field for): OK opens a new window, so the two reports can be compared. */
 static tft_ws_bool on_options(funnel_text_window_t *tw, void *data)
 {
     report_window *w = data;
     char *stream = g_strdup_printf("%u", shown_stream(w));
     char **values = option_values(stream, &w->req.opts);
-    ask_options(w->ops, (const char *const *)values);
+    char *unlisted = unlisted_options(w->zarg);
+    ask_options(w->ops, (const char *const *)values, unlisted);
+    g_free(unlisted);
     g_strfreev(values);
     g_free(stream);
     return TRUE;
@@ -450,19 +539,20 @@ static void add_button(report_window *w, const char *label, funnel_bt_cb_t func)
     w->ops->add_button(w->tw, bt, label);
 }
 
-static void open_report(const funnel_ops_t *ops, const zargs_request *req)
+static void open_report(const funnel_ops_t *ops, const zargs_request *req, const char *zarg)
 {
     report_window *w = g_new0(report_window, 1);
     w->ops = ops;
     w->req = *req;
-    w->text = g_string_new(NULL);
+    w->zarg = g_strdup(zarg);
+    w->text = g_string_new("No packets were read: open a capture file, then choose\n"
+                           "Statistics > " GUI_TITLE " again.\n");
     char *error;
-    w->f = follower_start(req, on_draw, w, &error);
-    if (!w->f) {
+    follower *f = follower_start(req, on_draw, w, &error);
+    if (!f) {
         show_notice(ops, GUI_TITLE ": error", error);
         g_free(error);
-        g_string_free(w->text, TRUE);
-        g_free(w);
+        free_window(w);
         return;
     }
     char *selection = zargs_describe_selection(req);
@@ -470,20 +560,22 @@ static void open_report(const funnel_ops_t *ops, const zargs_request *req)
     w->tw = ops->new_text_window(ops->ops_id, title);
     g_free(title);
     g_free(selection);
-    /* Shown until the retap draws: without an open capture file it never does. */
-    ops->set_text(w->tw, "No packets were read: open a capture file, then choose\n"
-                         "Statistics > " GUI_TITLE " again.\n");
     ops->set_close_cb(w->tw, on_close, w);
     add_button(w, "Save report\u2026", on_save);
     add_button(w, "Filter this stream", on_filter_stream);
     add_button(w, "Filter gaps, retransmissions, conflicts", on_filter_gaps);
     add_button(w, "Other options\u2026", on_options);
 
-    w->retapping = true;
-    ops->retap_packets(ops->ops_id);
-    w->retapping = false;
-    if (w->closed)
+    retap_report(w, f);
+    follower_stop(f);
+    if (w->closed) {
         free_window(w);
+        return;
+    }
+    /* set_text guesses rich text from the first line only; ours is always the
+     * report's fixed header or one of our messages, never markup. It keeps the
+     * view at the top, where append_text would scroll to the end. */
+    ops->set_text(w->tw, w->text->str);
 }
 
 void gui_register(void)

@@ -13,7 +13,8 @@
    the report must be unchanged after those filters (a retap), and Other
    options opens a second window with the same report.
 2. wireshark -r CAP -z tcpfollowts,...: the same windows at start-up, also for
-   a stream that does not exist (tshark's message, here shown in the window).
+   a stream that does not exist (tshark's message, here shown in the window);
+   Other options keeps the options the dialog has no field for (stall=, tap=).
 
 Also measures how many text columns the report window shows at its default
 size and fails if lines of the text renderer's width (89) would wrap.
@@ -429,7 +430,8 @@ def test_menu(display):
 
 
 def test_zarg_startup(display):
-    zargs = ["tcpfollowts,stream,0,fmt=json", "tcpfollowts,stream,7,fmt=csv"]
+    # stall= and tap= have no dialog field: Other options must keep them.
+    zargs = ["tcpfollowts,stream,0,fmt=json,stall=0.5,tap=tree", "tcpfollowts,stream,7,fmt=csv"]
     args = ["-r", ZARG_CAPTURE]
     for z in zargs:
         args += ["-z", z]
@@ -445,6 +447,14 @@ def test_zarg_startup(display):
         want = problem_frames(ZARG_CAPTURE, 0)
         tft.check(want and filtered_frames(ZARG_CAPTURE, applied) == want,
                   f"gaps filter {applied!r} does not select frames {sorted(want)}")
+
+        press_button(display, windows[0], 3)  # Other options...
+        display.focus(display.wait_window(DIALOG_TITLE, timeout=15))
+        display.key("Return")
+        second = display.wait_window(report_title(0), timeout=30, exclude={windows[0]})
+        display.settle()
+        check_report_window(display, second, tshark_report(ZARG_CAPTURE, zargs[0]),
+                            "Other options of a -z window")
     finally:
         ws.close()
 
