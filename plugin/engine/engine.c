@@ -320,40 +320,26 @@ static engine_class classify_data(const direction *d, uint64_t data_seq, store_r
     return r.new_bytes ? ENGINE_CLASS_OVERLAP : ENGINE_CLASS_RETRANSMISSION;
 }
 
-const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_in *in)
+/* The peer acknowledges bytes of this direction: they were sent. */
+static void note_ack(direction *d, engine_segment *rec, uint32_t raw_ack)
 {
-    g_assert(in->sender < 2 && !s->finished);
-    direction *d = &s->dirs[in->sender];
-    direction *peer = &s->dirs[!in->sender];
-    uint32_t index = s->keep_records ? (uint32_t)s->nsegments : ENGINE_NO_SEGMENT;
-    engine_segment *rec = append_record(s);
-    bool syn = in->flags & ENGINE_TCP_SYN, fin = in->flags & ENGINE_TCP_FIN;
-    uint32_t len = in->have_len ? in->len : 0;
-    uint32_t caplen = in->caplen < len ? in->caplen : len;
+    rec->ack = unwrap(d, raw_ack);
+    d->peer_max_ack = d->peer_acked ? max_u64(d->peer_max_ack, rec->ack) : rec->ack;
+    d->peer_min_ack = d->peer_acked ? min_u64(d->peer_min_ack, rec->ack) : rec->ack;
+    d->peer_acked = true;
+    d->ref = max_u64(d->ref, rec->ack);
+}
 
-    rec->frame = in->frame;
-    rec->time_ns = in->time_ns;
-    rec->sender = (uint8_t)in->sender;
-    rec->flags = in->flags;
-    rec->win = in->win;
-    rec->len = len;
-    rec->caplen = caplen;
-    rec->seq = unwrap(d, in->seq);
-    if (in->flags & ENGINE_TCP_ACK) {
-        rec->ack = unwrap(peer, in->ack);
-        peer->peer_max_ack = peer->peer_acked ? max_u64(peer->peer_max_ack, rec->ack) : rec->ack;
-        peer->peer_min_ack = peer->peer_acked ? min_u64(peer->peer_min_ack, rec->ack) : rec->ack;
-        peer->peer_acked = true;
-        peer->ref = max_u64(peer->ref, rec->ack);
-    }
-
+/* Who is the client, where the direction starts, when it was seen. */
+static void note_sender(engine_stream *s, direction *d, const engine_segment_in *in, const engine_segment *rec)
+{
+    bool syn = in->flags & ENGINE_TCP_SYN, ack = in->flags & ENGINE_TCP_ACK;
     if (!d->seen)
         d->stats.first_ns = in->time_ns;
     d->seen = true;
     d->stats.last_ns = in->time_ns;
     d->stats.segments++;
-
-    if (syn && !(in->flags & ENGINE_TCP_ACK) && !s->client_known) {
+    if (syn && !ack && !s->client_known) {
         s->client_known = true;
         s->client_sender = in->sender;
     }
@@ -361,55 +347,88 @@ const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_
         d->syn_seen = true;
         d->syn_seq = rec->seq;
     }
-    if (!(in->flags & ENGINE_TCP_RST) || (in->flags & ENGINE_TCP_ACK)) {
+    /* an RST without ACK may carry any seq: it says nothing about the start */
+    if (!(in->flags & ENGINE_TCP_RST) || ack) {
         d->lowest = d->has_lowest ? min_u64(d->lowest, rec->seq) : rec->seq;
         d->has_lowest = true;
     }
+}
 
-    uint64_t data_seq = rec->seq + (syn ? 1 : 0);
-    engine_class klass;
-    if (!in->have_len) {
-        klass = ENGINE_CLASS_UNKNOWN_LENGTH;
-    } else if (is_keep_alive(d, in, rec->seq)) {
-        klass = ENGINE_CLASS_KEEP_ALIVE;
-    } else if (len == 0) {
-        klass = ENGINE_CLASS_CONTROL;
-    } else {
-        bool zwp = is_zero_window_probe(d, peer, in, data_seq);
-        store_result r = {0, 0, 0, ENGINE_NO_SEGMENT};
-        if (caplen && s->lean) {
-            store_result window = store_bytes(d, s->policy, data_seq, in->payload, caplen, index);
-            r = cover(d, s->policy, data_seq, caplen, index);
-            r.conflict_bytes = window.conflict_bytes;
-        } else if (caplen) {
-            r = store_bytes(d, s->policy, data_seq, in->payload, caplen, index);
-        }
-        if (caplen < len)
-            note_truncated(d, data_seq + caplen, data_seq + len);
-        rec->new_bytes = r.new_bytes;
-        rec->conflict_bytes = r.conflict_bytes;
-        d->stats.conflict_bytes += r.conflict_bytes;
-        klass = zwp && !r.conflict_bytes ? ENGINE_CLASS_ZERO_WINDOW_PROBE : classify_data(d, data_seq, r);
-        if (klass == ENGINE_CLASS_OUT_OF_ORDER)
-            rec->hole_opener = r.next_segment;
-        d->claimed_end = max_u64(d->claimed_end, data_seq + len);
+/* Store the payload, fill in the record's byte counts and return its class. */
+static engine_class take_payload(engine_stream *s, direction *d, const direction *peer,
+                                 const engine_segment_in *in, engine_segment *rec, uint32_t index)
+{
+    uint64_t data_seq = rec->seq + ((in->flags & ENGINE_TCP_SYN) ? 1 : 0);
+    if (!in->have_len)
+        return ENGINE_CLASS_UNKNOWN_LENGTH;
+    if (is_keep_alive(d, in, rec->seq))
+        return ENGINE_CLASS_KEEP_ALIVE;
+    if (rec->len == 0)
+        return ENGINE_CLASS_CONTROL;
+
+    bool zwp = is_zero_window_probe(d, peer, in, data_seq);
+    store_result r = {0, 0, 0, ENGINE_NO_SEGMENT};
+    if (rec->caplen && s->lean) {
+        /* the window finds conflicts; the coverage says what is new */
+        store_result window = store_bytes(d, s->policy, data_seq, in->payload, rec->caplen, index);
+        r = cover(d, s->policy, data_seq, rec->caplen, index);
+        r.conflict_bytes = window.conflict_bytes;
+    } else if (rec->caplen) {
+        r = store_bytes(d, s->policy, data_seq, in->payload, rec->caplen, index);
     }
-    rec->klass = (uint8_t)klass;
-    d->stats.by_class[klass]++;
+    if (rec->caplen < rec->len)
+        note_truncated(d, data_seq + rec->caplen, data_seq + rec->len);
+    d->claimed_end = max_u64(d->claimed_end, data_seq + rec->len);
+    rec->new_bytes = r.new_bytes;
+    rec->conflict_bytes = r.conflict_bytes;
+    d->stats.conflict_bytes += r.conflict_bytes;
+    engine_class klass = zwp && !r.conflict_bytes ? ENGINE_CLASS_ZERO_WINDOW_PROBE : classify_data(d, data_seq, r);
+    if (klass == ENGINE_CLASS_OUT_OF_ORDER)
+        rec->hole_opener = r.next_segment;
+    return klass;
+}
 
-    if (fin) {
-        uint64_t fin_seq = data_seq + len;
+/* How far the direction got: FIN, next expected seq, the unwrap reference. */
+static void note_progress(direction *d, const engine_segment *rec)
+{
+    if (rec->flags & ENGINE_TCP_FIN) {
+        uint64_t fin_seq = engine_segment_nxtseq(rec) - 1;
         d->fin_seq = d->fin_seen ? max_u64(d->fin_seq, fin_seq) : fin_seq;
         d->fin_seen = true;
     }
-    if (klass != ENGINE_CLASS_KEEP_ALIVE) {
+    if (rec->klass != ENGINE_CLASS_KEEP_ALIVE) {
         uint64_t nxt = engine_segment_nxtseq(rec);
         d->next_seq = d->has_next ? max_u64(d->next_seq, nxt) : nxt;
         d->has_next = true;
         d->ref = max_u64(d->ref, nxt);
     }
-    d->last_win = in->win;
+    d->last_win = rec->win;
     d->win_seen = true;
+}
+
+const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_in *in)
+{
+    g_assert(in->sender < 2 && !s->finished);
+    direction *d = &s->dirs[in->sender];
+    direction *peer = &s->dirs[!in->sender];
+    uint32_t index = s->keep_records ? (uint32_t)s->nsegments : ENGINE_NO_SEGMENT;
+    engine_segment *rec = append_record(s);
+    rec->frame = in->frame;
+    rec->time_ns = in->time_ns;
+    rec->sender = (uint8_t)in->sender;
+    rec->flags = in->flags;
+    rec->win = in->win;
+    rec->len = in->have_len ? in->len : 0;
+    rec->caplen = MIN(in->caplen, rec->len);
+    rec->seq = unwrap(d, in->seq);
+    if (in->flags & ENGINE_TCP_ACK)
+        note_ack(peer, rec, in->ack);
+    note_sender(s, d, in, rec);
+
+    engine_class klass = take_payload(s, d, peer, in, rec, index);
+    rec->klass = (uint8_t)klass;
+    d->stats.by_class[klass]++;
+    note_progress(d, rec);
     if (s->lean) {
         release_old_payload(d, !s->keep_records);
         release_old_payload(peer, !s->keep_records);
