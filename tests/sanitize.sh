@@ -3,6 +3,7 @@
 #
 #   tests/sanitize.sh            # configure + build build-asan/, run everything
 #   tests/sanitize.sh --no-ctest-integration   # skip ctest -L integration
+#   tests/sanitize.sh CAPTURE... # only these captures (file names) in step 3
 #
 # 1. Configures a separate build directory (build-asan/, or $TFT_ASAN_DIR) with
 #    $CC_SAN (default gcc) and -fsanitize=address,undefined
@@ -37,10 +38,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TFT_ASAN_DIR:-$ROOT/build-asan}
 CC_SAN=${CC_SAN:-gcc}
 RUN_CTEST_INTEGRATION=1
+CAPS=""
 for a in "$@"; do
     case "$a" in
     --no-ctest-integration) RUN_CTEST_INTEGRATION=0 ;;
-    *) echo "usage: $0 [--no-ctest-integration]" >&2; exit 2 ;;
+    -*) echo "usage: $0 [--no-ctest-integration] [CAPTURE...]" >&2; exit 2 ;;
+    *) CAPS="$CAPS $a" ;;
     esac
 done
 
@@ -93,9 +96,10 @@ if grep -Eq "$SAN_PATTERN" "$LOGDIR/unit.log"; then
 fi
 
 echo "== tshark on every capture (sanitized plugin, $ASAN_RT preloaded)"
+# shellcheck disable=SC2086
 TFT_BUILD_DIR="$BUILD" TFT_PLUGIN_DIR="$BUILD/plugins" TFT_ASAN_RT="$ASAN_RT" \
 TFT_LOGDIR="$LOGDIR" TFT_SAN_PATTERN="$SAN_PATTERN" \
-python3 - "$ROOT" <<'PYEOF' || status=1
+python3 - "$ROOT" $CAPS <<'PYEOF' || status=1
 import csv, json, os, re, subprocess, sys, time
 root = sys.argv[1]
 sys.path.insert(0, os.path.join(root, "tests", "lib"))
@@ -141,7 +145,7 @@ if rc != 0 or not line or pattern.search(err):
     print(f"   tcpfollowts not loaded from {tft.plugin_dir()}: rc {rc}\n{err}")
     sys.exit(1)
 print("   loaded:", line[0].strip())
-files = sorted(f for f in os.listdir(caps) if f.endswith((".pcap", ".pcapng")))
+files = sys.argv[2:] or sorted(f for f in os.listdir(caps) if f.endswith((".pcap", ".pcapng")))
 runs = reports = odd = 0
 t0 = time.time()
 for cap in files:

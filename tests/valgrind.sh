@@ -83,9 +83,12 @@ for cap in files:
     supp_n = int(m.group(2)) if m else 0
     # tshark's own exit status (2: the capture is cut short) is not ours; with
     # --error-exitcode=1 a memcheck error also makes it 1, so ERROR SUMMARY decides.
-    ok = errors == 0
+    # the three reports must be there: the plugin ran
+    ok = errors == 0 and out.count(b"tcpfollowts") >= 1 and len(out) > 0
     state = "ok" if ok else ("NO SUMMARY (crash?)" if errors < 0 else f"{errors} ERRORS")
-    print(f"   {cap} (stream {n}): {state}; rc {rc}; suppressed {supp_n}; "
+    if errors == 0 and not ok:
+        state = "NO REPORT on stdout"
+    print(f"   {cap} (stream {n}): {state}; rc {rc}; reports {len(out)} bytes; suppressed {supp_n}; "
           f"definitely lost {lost.group(1) if lost else '0'} bytes; "
           f"{time.time() - t0:.0f} s")
     if not ok:
