@@ -29,19 +29,62 @@ void follow_render(follower *f, const report_stream *rs, report_sink *out, repor
     }
 }
 
+/* tshark draws its listeners in the reverse order of the -z options. To
+ * print the reports in command-line order, a report whose predecessors are not
+ * out yet is held in memory and printed right after them. */
+static GPtrArray *held_reports; /* GString * per report in -z order; NULL until drawn */
+static guint next_to_print;
+
+static guint register_report(void)
+{
+    if (!held_reports)
+        held_reports = g_ptr_array_new();
+    g_ptr_array_add(held_reports, NULL);
+    return held_reports->len - 1;
+}
+
+/* Open the sink for report index: stdout when it is its turn, else memory. */
+static void open_report_sink(report_sink *out, guint index)
+{
+    if (index == next_to_print)
+        sink_init_file(out, stdout);
+    else
+        sink_init_string(out, g_ptr_array_index(held_reports, index) = g_string_new(NULL));
+}
+
+static void close_report_sink(report_sink *out, guint index)
+{
+    sink_flush(out);
+    if (index != next_to_print)
+        return;
+    for (next_to_print++; next_to_print < held_reports->len; next_to_print++) {
+        GString *held = g_ptr_array_index(held_reports, next_to_print);
+        if (!held)
+            break;
+        fwrite(held->str, 1, held->len, stdout);
+        g_string_free(held, TRUE);
+        g_ptr_array_index(held_reports, next_to_print) = NULL;
+    }
+    fflush(stdout);
+}
+
 static void print_to_stdout(follower *f, const report_stream *rs, void *user)
 {
+    guint index = GPOINTER_TO_UINT(user);
     report_sink out, notes;
-    sink_init_file(&out, stdout);
+    open_report_sink(&out, index);
     sink_init_file(&notes, stderr);
     follow_render(f, rs, &out, &notes);
+    close_report_sink(&out, index);
 }
 
 static void print_all_to_stdout(all_streams *all, const report_stream_summary *rows, size_t n, void *user)
 {
+    guint index = GPOINTER_TO_UINT(user);
     report_sink out;
-    sink_init_file(&out, stdout);
+    open_report_sink(&out, index);
     report_render_all(rows, n, &all_streams_request(all)->opts, &out);
+    close_report_sink(&out, index);
 }
 
 static TFT_INIT_RESULT cli_init(const char *arg, void *userdata)
@@ -64,8 +107,9 @@ static TFT_INIT_RESULT cli_init(const char *arg, void *userdata)
         g_free(usage);
         exit(0);
     }
-    bool started = req.mode == ZARGS_ALL ? all_streams_start(&req, print_all_to_stdout, NULL, &error) != NULL
-                                         : follower_start(&req, print_to_stdout, NULL, &error) != NULL;
+    void *index = GUINT_TO_POINTER(register_report());
+    bool started = req.mode == ZARGS_ALL ? all_streams_start(&req, print_all_to_stdout, index, &error) != NULL
+                                         : follower_start(&req, print_to_stdout, index, &error) != NULL;
     if (!started) {
         fprintf(stderr, "%s\n", error);
         g_free(error);

@@ -95,9 +95,10 @@ def test_several_reports_in_one_run():
     rc, out, err = tft.tshark(["-r", CAP("ppp_four_ipv6_http_streams.pcap"), "-q",
                                "-z", "tcpfollowts,stream,0,fmt=json", "-z", "tcpfollowts,stream,3,fmt=json",
                                "-z", "tcpfollowts,stream,0,fmt=json,dir=server"])
+    order = [(r["stream"], r["options"].split()[1]) for r in tft.reports(out)]
+    tft.check(not err.strip() and order == [(0, "dir=both"), (3, "dir=both"), (0, "dir=server")],
+              f"three reports, in -z order: {err} {order}")
     reps = {(r["stream"], r["options"].split()[1]): r for r in tft.reports(out)}
-    tft.check(not err.strip() and sorted(reps) == [(0, "dir=both"), (0, "dir=server"), (3, "dir=both")],
-              f"three reports: {err} {sorted(reps)}")
     if len(reps) == 3:
         both, server = reps[(0, "dir=both")], reps[(0, "dir=server")]
         tft.check(server["segments"] == [s for s in both["segments"] if s["dir"] == 1],
