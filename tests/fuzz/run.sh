@@ -52,7 +52,7 @@ done
 LOG="$OUT/fuzz-$(date -u +%Y%m%dT%H%M%SZ).log"
 echo "fuzz_engine: fuzzing for ${SECS}s, log $LOG"
 set +e
-ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
+ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:quarantine_size_mb=16:max_malloc_fill_size=0} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 "$OUT/fuzz_engine" -max_total_time="$SECS" -max_len=4096 -timeout=25 \
     -print_final_stats=1 -artifact_prefix="$OUT/artifacts/" "$@" \
