@@ -745,6 +745,8 @@ static void check_direction(model *m, const engine_stream *es, unsigned sender)
             end = max_u64(end, md->fin_seen ? min_u64(md->peer_max_ack, md->fin_seq) : md->peer_max_ack);
         CHECK("tile", (uint64_t)(start - 1) == (uint64_t)(0 - (uint64_t)engine_relative_seq(es, sender, 0)),
               "sender %u: relative-seq base is not start - 1", sender);
+        CHECK("tile", engine_base_raw(es, sender) == (uint32_t)(start - 1), "sender %u: base_raw %" PRIu32
+              ", expected %" PRIu32, sender, engine_base_raw(es, sender), (uint32_t)(start - 1));
         if (it.n == 0) {
             CHECK("tile", start == end, "sender %u: empty walk but [%" PRIu64 ", %" PRIu64 ") expected", sender,
                   start, end);
@@ -944,6 +946,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static bool init;
     if (!init) {
         relax_env = getenv("TFT_FUZZ_RELAX");
+        for (int c = 0; c <= ENGINE_CLASS_COUNT; c++)
+            CHECK("record", engine_class_name((engine_class)c) != NULL, "no name for class %d", c);
+        CHECK("record", engine_gap_cause_name(ENGINE_GAP_NOT_CAPTURED) && engine_gap_cause_name(ENGINE_GAP_TRUNCATED),
+              "no gap cause name");
+        engine_free(NULL);
         init = true;
     }
     model m;
