@@ -159,11 +159,14 @@ static void on_menu(gpointer data)
     g_free(stream);
 }
 
+/* Whether the key that starts option (key_len chars) has a field in the dialog. */
 static bool has_field(const char *option, size_t key_len)
 {
-    for (size_t i = 0; i < report_option_count; i++)
-        if (strlen(report_option_specs[i].key) == key_len && strncmp(option, report_option_specs[i].key, key_len) == 0)
+    for (size_t i = 0; i < report_option_count; i++) {
+        const char *key = report_option_specs[i].key;
+        if (strlen(key) == key_len && strncmp(option, key, key_len) == 0)
             return true;
+    }
     return false;
 }
 
@@ -205,7 +208,7 @@ static bool parse_for_window(const funnel_ops_t *ops, const char *zarg, zargs_re
     char *error = NULL;
     if (zargs_parse(zarg, req, &error) && req->opts.fmt == REPORT_FMT_RAW)
         error = g_strdup_printf("tcpfollowts: fmt=raw writes the bytes themselves, which a text window "
-                                "cannot show: run tshark -q -z %s > FILE", zarg);
+                                "cannot show: run tshark -r FILE -q -z %s > OUTPUT", zarg);
     if (!error)
         return true;
     GString *text = g_string_new(error);
