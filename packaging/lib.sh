@@ -1,4 +1,5 @@
 # packaging/lib.sh — helpers shared by the packaging scripts (sourced, not run).
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 # The source tree: the directory above packaging/.
