@@ -123,13 +123,16 @@ static void print_gap(report_sink *out, const report_stream *rs, const dir_gap *
 {
     const engine_stream *e = rs->engine;
     unsigned sender = engine_dir_sender(e, g->dir);
-    sink_printf(out, "!   ---- gap %s seq %" PRId64 " len %" PRIu64 ": %s", arrow(g->dir),
+    sink_printf(out, "!   gap %s seq %" PRId64 " len %" PRIu64 " %s", arrow(g->dir),
                 engine_relative_seq(e, sender, g->gap.seq), g->gap.len,
-                g->gap.cause == ENGINE_GAP_TRUNCATED ? "cut by the snapshot length" : "never captured");
-    if (g->gap.after_segment != ENGINE_NO_SEGMENT)
-        sink_printf(out, ", after frame %u", engine_segment_at(e, g->gap.after_segment)->frame);
-    if (g->gap.before_segment != ENGINE_NO_SEGMENT)
-        sink_printf(out, ", before frame %u", engine_segment_at(e, g->gap.before_segment)->frame);
+                g->gap.cause == ENGINE_GAP_TRUNCATED ? "cut by snaplen" : "not captured");
+    bool after = g->gap.after_segment != ENGINE_NO_SEGMENT, before = g->gap.before_segment != ENGINE_NO_SEGMENT;
+    uint32_t after_frame = after ? engine_segment_at(e, g->gap.after_segment)->frame : 0;
+    uint32_t before_frame = before ? engine_segment_at(e, g->gap.before_segment)->frame : 0;
+    if (after && before)
+        sink_printf(out, " (after frame %u, before %u)", after_frame, before_frame);
+    else if (after || before)
+        sink_printf(out, " (%s frame %u)", after ? "after" : "before", after ? after_frame : before_frame);
     sink_puts(out, "\n");
 }
 
@@ -251,9 +254,9 @@ static void print_timeline(report_sink *out, const report_stream *rs, const repo
                     engine_relative_seq(e, seg->sender, engine_segment_nxtseq(seg)), seg->len, flags,
                     engine_class_name(seg->klass));
         if (seg->caplen < seg->len)
-            sink_printf(out, " (%u bytes not captured)", seg->len - seg->caplen);
+            sink_printf(out, " (%u cut)", seg->len - seg->caplen);
         if (seg->conflict_bytes)
-            sink_printf(out, " (%u bytes differ)", seg->conflict_bytes);
+            sink_printf(out, " (%u differ)", seg->conflict_bytes);
         sink_puts(out, "\n");
         if (opt->data != REPORT_DATA_NONE)
             print_chunks(out, rs, opt, &t, i);
@@ -327,16 +330,16 @@ static void print_handshake(report_sink *out, const analysis *a)
     report_format_seconds(rtt, h->ack_ns - h->syn_ns, 6);
     report_format_seconds(first, h->syn_ack_ns - h->syn_ns, 6);
     report_format_seconds(second, h->ack_ns - h->syn_ack_ns, 6);
-    sink_printf(out, "\nhandshake: SYN frame %u, SYN-ACK frame %u (+%s s), ACK frame %u (+%s s): RTT %s s\n",
-                h->syn_frame, h->syn_ack_frame, first, h->ack_frame, second, rtt);
+    sink_printf(out, "\nhandshake: RTT %s s (SYN frame %u, SYN-ACK %u +%s s, ACK %u +%s s)\n", rtt,
+                h->syn_frame, h->syn_ack_frame, first, h->ack_frame, second);
 }
 
 static void print_turns(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
 {
     GArray *turns = analysis_turns(a);
     int64_t first = report_stream_first_ns(rs->engine);
-    sink_printf(out, "\nturns (runs of data in one direction)\n  %5s %-2s %12s %12s %7s %7s %10s %5s %6s %11s\n",
-                "#", "", "first", "last", "frame", "to", "bytes", "segs", "retx", "turnaround");
+    sink_printf(out, "\nturns (runs of data in one direction)\n  %5s %-2s %12s %12s %7s %10s %6s %5s %4s %11s\n",
+                "#", "", "first", "last", "frame", "bytes", "segs", "retx", "gaps", "turnaround");
     for (guint i = 0; i < turns->len; i++) {
         const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
         unsigned dir = t->sender ^ engine_client_sender(rs->engine);
@@ -347,10 +350,9 @@ static void print_turns(report_sink *out, const report_stream *rs, const report_
         report_format_seconds(l, t->last_ns - first, 6);
         if (t->has_turnaround)
             report_format_seconds(around, t->turnaround_ns, 6);
-        sink_printf(out, "%c %5u %s %12s %12s %7u %7u %10" PRIu64 " %5" PRIu64 " %6" PRIu64 " %11s%s\n",
+        sink_printf(out, "%c %5u %s %12s %12s %7u %10" PRIu64 " %6" PRIu64 " %5" PRIu64 " %4" PRIu64 " %11s\n",
                     t->gaps ? '!' : t->retransmissions ? '~' : ' ', i + 1, arrow(dir), f, l, t->first_frame,
-                    t->last_frame, t->bytes, t->segments, t->retransmissions, around,
-                    t->gaps ? " gaps inside" : "");
+                    t->bytes, t->segments, t->retransmissions, t->gaps, around);
     }
 }
 
@@ -386,9 +388,8 @@ static void print_losses(report_sink *out, const report_stream *rs, const report
         if (l->recovered) {
             char delay[REPORT_TIME_BUF];
             report_format_seconds(delay, l->delay_ns, 6);
-            sink_printf(out, "~ %s seq %" PRId64 " len %" PRIu64 ": recovered, hole seen at frame %u, "
-                             "filled by frame %u after %s s\n",
-                        arrow(l->dir), seq, l->len, l->opened_frame, l->filled_frame, delay);
+            sink_printf(out, "~ %s seq %" PRId64 " len %" PRIu64 ": recovered in %s s, frame %u showed it, %u filled it\n",
+                        arrow(l->dir), seq, l->len, delay, l->opened_frame, l->filled_frame);
         } else {
             sink_printf(out, "! %s seq %" PRId64 " len %" PRIu64 ": %s", arrow(l->dir), seq, l->len,
                         l->cause == ENGINE_GAP_TRUNCATED ? "cut by the snapshot length" : "never captured");

@@ -14,6 +14,7 @@ struct follower {
     tcp_source *source;
     stream_feed feed;  /* feed.engine is NULL until the first matching segment */
     bool drawn;
+    bool draw_on_demand;
     bool selected;     /* addr mode: the stream index is locked */
     uint32_t stream;
     uint32_t streams_seen;
@@ -83,9 +84,8 @@ static void on_reset(void *ctx)
     clear_stream(ctx);
 }
 
-static void on_draw(void *ctx)
+void follower_draw(follower *f)
 {
-    follower *f = ctx;
     if (!f->feed.engine) {
         f->draw(f, NULL, f->user);
         return;
@@ -94,6 +94,18 @@ static void on_draw(void *ctx)
     f->drawn = true;
     report_stream rs = stream_feed_report(&f->feed);
     f->draw(f, &rs, f->user);
+}
+
+static void on_draw(void *ctx)
+{
+    follower *f = ctx;
+    if (!f->draw_on_demand)
+        follower_draw(f);
+}
+
+void follower_draw_on_demand(follower *f)
+{
+    f->draw_on_demand = true;
 }
 
 static void on_finish(void *ctx)

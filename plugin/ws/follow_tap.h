@@ -23,6 +23,13 @@ follower *follower_start(const zargs_request *req, follower_draw_fn draw, void *
 /* Remove the taps and free everything. */
 void follower_stop(follower *f);
 
+/* Draw only when asked with follower_draw, never when Wireshark draws its
+ * listeners: the GUI also draws from a timer in the middle of a retap, and a
+ * drawn stream takes no more segments. */
+void follower_draw_on_demand(follower *f);
+/* Finish the stream read so far and call the draw callback. */
+void follower_draw(follower *f);
+
 const zargs_request *follower_request(const follower *f);
 /* Number of tcp.stream indexes seen (highest + 1), for "no such stream" messages. */
 uint32_t follower_streams_seen(const follower *f);

@@ -38,17 +38,6 @@ typedef struct {
     char *gaps_filter; /* frames next to gaps, retransmissions, conflicts; NULL: none */
     bool retapping;    /* our own retap is running: closing must wait for it */
     bool closed;
-
-    /* Wireshark also draws tap listeners from a timer, which its progress bar
-     * lets run in the middle of a retap. A follower that draws a stream takes
-     * no more segments, so the retap is watched with a second "tcp" listener
-     * (its tapdata is count_tag): */
-    char count_tag;
-    uint64_t segments;       /* TCP segments of any stream so far in this retap */
-    bool drawn;              /* the follower drew in this retap... */
-    uint64_t drawn_after;    /* ...after this many segments */
-    bool frozen;             /* it drew the stream: it takes no more segments */
-    uint64_t missed;         /* segments of the stream it did not take */
 } report_window;
 
 /* What the Save dialog needs once the window may be gone. */
@@ -312,14 +301,10 @@ static char *gaps_filter(const engine_stream *e)
     return filter;
 }
 
-/* Draw time: render what tshark prints (report, then notices) and keep what
- * the buttons need. open_report shows the last draw of its retap. */
+/* Render what tshark prints (report, then notices) and keep what the buttons need. */
 static void on_draw(follower *f, const report_stream *rs, void *user)
 {
     report_window *w = user;
-    w->drawn = true;
-    w->drawn_after = w->segments;
-    w->frozen = w->frozen || rs;
     g_string_truncate(w->text, 0);
     GString *notes = g_string_new(NULL);
     report_sink out_sink, notes_sink;
@@ -335,59 +320,15 @@ static void on_draw(follower *f, const report_stream *rs, void *user)
     w->gaps_filter = rs ? gaps_filter(rs->engine) : NULL;
 }
 
-#define WINDOW_OF(tag_ptr) ((report_window *)((char *)(tag_ptr) - offsetof(report_window, count_tag)))
-
-static void count_reset(void *tapdata)
-{
-    report_window *w = WINDOW_OF(tapdata);
-    w->segments = w->drawn_after = w->missed = 0;
-    w->drawn = w->frozen = false;
-}
-
-static tap_packet_status count_segment(void *tapdata, packet_info *pinfo, epan_dissect_t *edt,
-                                       const void *data, tap_flags_t flags)
-{
-    report_window *w = WINDOW_OF(tapdata);
-    const struct tcpheader *th = data;
-    w->segments++;
-    if (w->frozen && th->th_stream == w->stream)
-        w->missed++;
-    return TAP_PACKET_DONT_REDRAW;
-}
-
-/* Drawn mid-retap after a segment of the stream: the report stops there.
- * Say so on top rather than show less than tshark would. */
-static void warn_incomplete(report_window *w)
-{
-    char *warning = g_strdup_printf("tcpfollowts: Wireshark drew this window before it had read all packets,\n"
-                                    "so the report below misses %" PRIu64 " segments of TCP stream %u.\n"
-                                    "The full report: tshark -r FILE -q -z %s\n\n",
-                                    w->missed, w->stream, w->zarg);
-    g_string_prepend(w->text, warning);
-    g_free(warning);
-}
-
-/* Retap every packet into the follower and keep its report. */
+/* Retap every packet into the follower, then draw it once: Wireshark's own
+ * draws (from a timer, even mid-retap) would stop it taking segments. */
 static void retap_report(report_window *w, follower *f)
 {
-    GString *err = register_tap_listener("tcp", &w->count_tag, NULL, TL_REQUIRES_NOTHING, count_reset,
-                                         count_segment, NULL, NULL);
-    if (err) {
-        g_string_printf(w->text, "tcpfollowts: cannot register the TCP tap: %s\n", err->str);
-        g_string_free(err, TRUE);
-        return;
-    }
+    follower_draw_on_demand(f);
     w->retapping = true;
     w->ops->retap_packets(w->ops->ops_id);
-    /* Drawn mid-retap before any segment of the stream: the follower took the
-     * rest, but the draw cleared its redraw flag, so the retap's final draw
-     * skipped it. Not drawn at all: no capture file, nothing was read. */
-    if (w->drawn && !w->frozen && w->drawn_after < w->segments)
-        draw_tap_listeners(TRUE);
     w->retapping = false;
-    remove_tap_listener(&w->count_tag);
-    if (w->missed)
-        warn_incomplete(w);
+    follower_draw(f);
 }
 
 static void free_window(report_window *w)

@@ -200,7 +200,7 @@ class Wireshark:
             "QT_QPA_PLATFORM": "xcb",
         })
         self.log = open(os.path.join(tempfile.gettempdir(), f"tft-gui-wireshark-{os.getpid()}.log"), "ab")
-        self.proc = subprocess.Popen(tft._user_prefix() + ["wireshark"] + list(args), env=env,
+        self.proc = subprocess.Popen(tft.user_prefix() + ["wireshark"] + list(args), env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.display = display
         self.main = display.wait_window(re.compile(re.escape(os.path.basename(args[args.index("-r") + 1]))))

@@ -37,7 +37,7 @@ def _private_home():
     return _home
 
 
-def _user_prefix():
+def user_prefix():
     """As root, drop to 'nobody' so tshark honours WIRESHARK_PLUGIN_DIR."""
     if os.geteuid() != 0:
         return []
@@ -65,7 +65,7 @@ def env(extra=None):
 def tshark(args, binary=False, wrapper=None, check_plugin=True, timeout=600):
     """Run tshark with args; returns (returncode, stdout, stderr). stdout is bytes
     when binary=True. wrapper is a command prefix such as valgrind."""
-    cmd = _user_prefix() + (wrapper or []) + ["tshark"] + list(args)
+    cmd = user_prefix() + (wrapper or []) + ["tshark"] + list(args)
     p = subprocess.run(cmd, env=env(), capture_output=True, timeout=timeout)
     out = p.stdout if binary else p.stdout.decode("utf-8", "replace")
     return p.returncode, out, p.stderr.decode("utf-8", "replace")
