@@ -12,6 +12,8 @@
  * older data) still unwrap to positive 64-bit values. */
 #define UNWRAP_ORIGIN ((uint64_t)1 << 32)
 
+#define RECORDS_PER_BLOCK 4096
+
 typedef struct {
     uint64_t seq, end;
 } seq_range;
@@ -48,8 +50,11 @@ struct engine_stream {
     bool keep_records;
     engine_segment scratch; /* the record of the last segment when records are not kept */
     direction dirs[2];
-    engine_segment *segments;
-    size_t nsegments, segments_cap;
+    /* Records live in fixed blocks: appending never moves or copies them, and
+     * at most one block is unused (a doubling array would waste up to half). */
+    engine_segment **record_blocks;
+    size_t nrecord_blocks, record_blocks_cap;
+    size_t nsegments;
     bool client_known;
     unsigned client_sender;
     bool finished;
@@ -109,7 +114,9 @@ void engine_free(engine_stream *s)
         arena_free(&s->dirs[i].payload);
         g_array_free(s->dirs[i].truncated, TRUE);
     }
-    g_free(s->segments);
+    for (size_t i = 0; i < s->nrecord_blocks; i++)
+        g_free(s->record_blocks[i]);
+    g_free(s->record_blocks);
     g_free(s);
 }
 
@@ -271,11 +278,16 @@ static engine_segment *append_record(engine_stream *s)
         s->scratch.hole_opener = ENGINE_NO_SEGMENT;
         return &s->scratch;
     }
-    if (s->nsegments == s->segments_cap) {
-        s->segments_cap = s->segments_cap ? s->segments_cap * 2 : 64;
-        s->segments = g_renew(engine_segment, s->segments, s->segments_cap);
+    size_t block = s->nsegments / RECORDS_PER_BLOCK, slot = s->nsegments % RECORDS_PER_BLOCK;
+    if (block == s->nrecord_blocks) {
+        if (s->nrecord_blocks == s->record_blocks_cap) {
+            s->record_blocks_cap = s->record_blocks_cap ? 2 * s->record_blocks_cap : 8;
+            s->record_blocks = g_renew(engine_segment *, s->record_blocks, s->record_blocks_cap);
+        }
+        s->record_blocks[s->nrecord_blocks++] = g_new(engine_segment, RECORDS_PER_BLOCK);
     }
-    engine_segment *rec = &s->segments[s->nsegments++];
+    s->nsegments++;
+    engine_segment *rec = &s->record_blocks[block][slot];
     memset(rec, 0, sizeof *rec);
     rec->hole_opener = ENGINE_NO_SEGMENT;
     return rec;
@@ -508,7 +520,7 @@ size_t engine_segment_count(const engine_stream *s) { return s->nsegments; }
 
 const engine_segment *engine_segment_at(const engine_stream *s, size_t i)
 {
-    return i < s->nsegments ? &s->segments[i] : NULL;
+    return i < s->nsegments ? &s->record_blocks[i / RECORDS_PER_BLOCK][i % RECORDS_PER_BLOCK] : NULL;
 }
 
 unsigned engine_client_sender(const engine_stream *s)
@@ -597,7 +609,7 @@ void engine_walk(const engine_stream *s, unsigned sender, const engine_walk_cb *
 
 size_t engine_memory_bytes(const engine_stream *s)
 {
-    size_t total = s->segments_cap * sizeof(engine_segment);
+    size_t total = s->nrecord_blocks * RECORDS_PER_BLOCK * sizeof(engine_segment);
     for (unsigned i = 0; i < 2; i++)
         total += s->dirs[i].payload.reserved_bytes + seqstore_overhead_bytes(&s->dirs[i].store) +
                  seqstore_overhead_bytes(&s->dirs[i].coverage) + s->dirs[i].truncated->len * sizeof(seq_range);

@@ -46,33 +46,46 @@ static void collect_gap(void *ctx, const engine_gap *gap)
     g_array_append_val(c->gaps, g);
 }
 
-/* Counting sort by key: stable, O(n + buckets). key() gets the last bucket's
- * index for items that belong after every segment. */
-static GArray *bucket(GArray *items, size_t elt, guint nbuckets, guint (*key)(const void *, guint),
-                      guint **start_out)
+/* Sort items in place by their bucket (then seq) and return where each
+ * bucket starts: nbuckets + 1 offsets. In place, because with data shown the
+ * chunks are one per segment of what may be a very large stream. */
+static guint *group(GArray *items, size_t elt, guint nbuckets, guint (*key)(const void *, guint),
+                    GCompareFunc compare)
 {
+    g_array_sort(items, compare);
     guint *start = g_new0(guint, nbuckets + 1);
     for (guint i = 0; i < items->len; i++)
         start[key(items->data + i * elt, nbuckets - 1) + 1]++;
     for (guint b = 0; b < nbuckets; b++)
         start[b + 1] += start[b];
-    GArray *sorted = g_array_sized_new(FALSE, FALSE, (guint)elt, items->len);
-    g_array_set_size(sorted, items->len);
-    guint *fill = g_memdup2(start, (nbuckets + 1) * sizeof *start);
-    for (guint i = 0; i < items->len; i++)
-        memcpy(sorted->data + fill[key(items->data + i * elt, nbuckets - 1)]++ * elt, items->data + i * elt, elt);
-    g_free(fill);
-    g_array_free(items, TRUE);
-    *start_out = start;
-    return sorted;
+    return start;
 }
 
 static guint chunk_key(const void *p, guint tail) { return ((const engine_chunk *)p)->segment; }
+
+static gint compare_chunks(gconstpointer a, gconstpointer b)
+{
+    const engine_chunk *x = a, *y = b;
+    if (x->segment != y->segment)
+        return x->segment < y->segment ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
 
 static guint gap_key(const void *p, guint tail)
 {
     const dir_gap *g = p;
     return g->gap.before_segment == ENGINE_NO_SEGMENT ? tail : g->gap.before_segment;
+}
+
+static gint compare_gaps(gconstpointer a, gconstpointer b)
+{
+    const dir_gap *x = a, *y = b;
+    guint kx = gap_key(x, G_MAXUINT), ky = gap_key(y, G_MAXUINT);
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
+    if (x->dir != y->dir)
+        return x->dir < y->dir ? -1 : 1;
+    return x->gap.seq < y->gap.seq ? -1 : x->gap.seq > y->gap.seq;
 }
 
 static void timeline_build(timeline *t, const report_stream *rs, const report_options *opt)
@@ -87,8 +100,10 @@ static void timeline_build(timeline *t, const report_stream *rs, const report_op
         report_walk_dir(rs, dir, &cb, &c);
     }
     guint n = (guint)engine_segment_count(rs->engine);
-    t->chunks = bucket(c.chunks, sizeof(engine_chunk), n, chunk_key, &t->chunk_start);
-    t->gaps = bucket(c.gaps, sizeof(dir_gap), n + 1, gap_key, &t->gap_start);
+    t->chunks = c.chunks;
+    t->chunk_start = group(t->chunks, sizeof(engine_chunk), n, chunk_key, compare_chunks);
+    t->gaps = c.gaps;
+    t->gap_start = group(t->gaps, sizeof(dir_gap), n + 1, gap_key, compare_gaps);
 }
 
 static void timeline_free(timeline *t)

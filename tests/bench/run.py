@@ -44,7 +44,7 @@ def generate(args):
 
 def timed(capture, zarg):
     """(seconds, peak RSS in KiB) of one tshark run."""
-    rc, out, err = tft.tshark(["-r", capture, "-q", "-z", zarg], binary=True,
+    rc, out, err = tft.tshark(["-r", capture, "-q", "-z", zarg], discard_stdout=True, timeout=3600,
                               wrapper=["/usr/bin/time", "-f", "TIME %e %M"])
     line = [l for l in err.splitlines() if l.startswith("TIME ")]
     if rc != 0 or not line:

@@ -62,12 +62,15 @@ def env(extra=None):
     return e
 
 
-def tshark(args, binary=False, wrapper=None, check_plugin=True, timeout=600):
+def tshark(args, binary=False, wrapper=None, check_plugin=True, timeout=600, discard_stdout=False):
     """Run tshark with args; returns (returncode, stdout, stderr). stdout is bytes
-    when binary=True. wrapper is a command prefix such as valgrind."""
+    when binary=True, empty with discard_stdout (sent to /dev/null, as a
+    benchmark wants). wrapper is a command prefix such as valgrind."""
     cmd = user_prefix() + (wrapper or []) + ["tshark"] + list(args)
-    p = subprocess.run(cmd, env=env(), capture_output=True, timeout=timeout)
-    out = p.stdout if binary else p.stdout.decode("utf-8", "replace")
+    p = subprocess.run(cmd, env=env(), stdout=subprocess.DEVNULL if discard_stdout else subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout)
+    out = p.stdout or b""
+    out = out if binary else out.decode("utf-8", "replace")
     return p.returncode, out, p.stderr.decode("utf-8", "replace")
 
 
