@@ -62,7 +62,7 @@ def env(extra=None):
     return e
 
 
-def tshark(args, binary=False, wrapper=None, check_plugin=True, timeout=600, discard_stdout=False):
+def tshark(args, binary=False, wrapper=None, timeout=600, discard_stdout=False):
     """Run tshark with args; returns (returncode, stdout, stderr). stdout is bytes
     when binary=True, empty with discard_stdout (sent to /dev/null, as a
     benchmark wants). wrapper is a command prefix such as valgrind."""
@@ -98,7 +98,7 @@ def follow_json(capture, selection, opts=""):
 def wireshark_follow_raw(capture, stream):
     """Wireshark's own -z follow,tcp,raw,N: returns {"addr:port": bytes sent by it}
     (its node 0 is the first sender, not necessarily our client)."""
-    rc, out, err = tshark(["-r", capture, "-q", "-z", f"follow,tcp,raw,{stream}"], check_plugin=False)
+    rc, out, err = tshark(["-r", capture, "-q", "-z", f"follow,tcp,raw,{stream}"])
     nodes, data = {}, {0: bytearray(), 1: bytearray()}
     for line in out.splitlines():
         if line.startswith("Node "):
