@@ -100,7 +100,7 @@ echo "== tshark on every capture (sanitized plugin, $ASAN_RT preloaded)"
 TFT_BUILD_DIR="$BUILD" TFT_PLUGIN_DIR="$BUILD/plugins" TFT_ASAN_RT="$ASAN_RT" \
 TFT_LOGDIR="$LOGDIR" TFT_SAN_PATTERN="$SAN_PATTERN" \
 python3 - "$ROOT" $CAPS <<'PYEOF' || status=1
-import csv, json, os, re, subprocess, sys, time
+import csv, json, os, re, subprocess, sys, tempfile, time
 root = sys.argv[1]
 sys.path.insert(0, os.path.join(root, "tests", "lib"))
 import tft  # noqa: E402
@@ -125,16 +125,19 @@ san_env = {
 # the ASan runtime preloaded, androiddump deadlocks in exit (libp11-kit's
 # destructor -> freelocale), so tshark waits forever. Extcaps have nothing to do
 # with reading a file: point tshark at an empty extcap directory.
-NO_EXTCAP = os.path.join(tft._private_home(), "no-extcap")
-os.makedirs(NO_EXTCAP, mode=0o755, exist_ok=True)
+NO_EXTCAP = tempfile.mkdtemp(prefix="tft-no-extcap-")
+os.chmod(NO_EXTCAP, 0o755)
 san_env["WIRESHARK_EXTCAP_DIR"] = NO_EXTCAP
 pattern = re.compile(os.environ["TFT_SAN_PATTERN"])
 logdir = os.environ["TFT_LOGDIR"]
 
 
+user_prefix = getattr(tft, "user_prefix", None) or getattr(tft, "_user_prefix")
+
+
 def tshark(args, timeout=900):
     """tft.tshark with extra environment: the same user and plugin directory."""
-    p = subprocess.run(tft._user_prefix() + ["tshark"] + list(args), env=tft.env(san_env),
+    p = subprocess.run(user_prefix() + ["tshark"] + list(args), env=tft.env(san_env),
                        capture_output=True, timeout=timeout)
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 
