@@ -607,6 +607,16 @@ void engine_walk(const engine_stream *s, unsigned sender, const engine_walk_cb *
         emit_gap(d, &cut_index, cursor, d->end, prev, ENGINE_NO_SEGMENT, cb, ctx);
 }
 
+void engine_walk_range(const engine_stream *s, unsigned sender, uint64_t from, uint64_t to,
+                       void (*chunk)(void *ctx, const engine_chunk *chunk), void *ctx)
+{
+    const direction *d = &s->dirs[sender];
+    for (const seqstore_chunk *c = seqstore_find_end_after(&d->store, from); c && c->seq < to; c = c->next[0]) {
+        engine_chunk out = {c->seq, c->len, c->segment, c->data};
+        chunk(ctx, &out);
+    }
+}
+
 size_t engine_memory_bytes(const engine_stream *s)
 {
     size_t total = s->nrecord_blocks * RECORDS_PER_BLOCK * sizeof(engine_segment);

@@ -170,6 +170,11 @@ typedef struct {
  * callback may be NULL. */
 void engine_walk(const engine_stream *s, unsigned sender, const engine_walk_cb *cb, void *ctx);
 
+/* Visit the sender's kept chunks that intersect [from, to), in seq order:
+ * O(log n) to find the first. Full engines only (lean ones keep no chunks). */
+void engine_walk_range(const engine_stream *s, unsigned sender, uint64_t from, uint64_t to,
+                       void (*chunk)(void *ctx, const engine_chunk *chunk), void *ctx);
+
 /* Memory held for the stream, excluding the struct itself: payload arena,
  * store nodes and segment records. */
 size_t engine_memory_bytes(const engine_stream *s);

@@ -12,13 +12,12 @@
 #define DATA_INDENT "            | "
 #define ASCII_WIDTH 72
 
-/* The kept chunks and final gaps, bucketed by the segment they belong to in
- * the timeline: a chunk under the segment that carried it, a gap before the
- * segment whose bytes follow it (a tail gap after the last line). */
+/* The final gaps, bucketed by where they show in the timeline: before the
+ * segment whose bytes follow the gap (a tail gap after the last line). The
+ * bytes a segment contributed are looked up in the engine when its line is
+ * printed, so a large stream's chunks are never copied. */
 typedef struct {
-    GArray *chunks;      /* engine_chunk, grouped by segment */
-    guint *chunk_start;  /* nsegments + 1 offsets into chunks */
-    GArray *gaps;        /* engine_gap with its dir, grouped by before_segment */
+    GArray *gaps;        /* dir_gap, grouped by before_segment */
     guint *gap_start;    /* nsegments + 2 offsets; the last bucket holds tail gaps */
 } timeline;
 
@@ -28,16 +27,9 @@ typedef struct {
 } dir_gap;
 
 typedef struct {
-    GArray *chunks;
     GArray *gaps;
     unsigned dir;
 } collector;
-
-static void collect_chunk(void *ctx, const engine_chunk *chunk)
-{
-    collector *c = ctx;
-    g_array_append_val(c->chunks, *chunk);
-}
 
 static void collect_gap(void *ctx, const engine_gap *gap)
 {
@@ -61,16 +53,6 @@ static guint *group(GArray *items, size_t elt, guint nbuckets, guint (*key)(cons
     return start;
 }
 
-static guint chunk_key(const void *p, guint tail) { return ((const engine_chunk *)p)->segment; }
-
-static gint compare_chunks(gconstpointer a, gconstpointer b)
-{
-    const engine_chunk *x = a, *y = b;
-    if (x->segment != y->segment)
-        return x->segment < y->segment ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static guint gap_key(const void *p, guint tail)
 {
     const dir_gap *g = p;
@@ -90,9 +72,8 @@ static gint compare_gaps(gconstpointer a, gconstpointer b)
 
 static void timeline_build(timeline *t, const report_stream *rs, const report_options *opt)
 {
-    collector c = {g_array_new(FALSE, FALSE, sizeof(engine_chunk)),
-                   g_array_new(FALSE, FALSE, sizeof(dir_gap)), 0};
-    engine_walk_cb cb = {opt->data == REPORT_DATA_NONE ? NULL : collect_chunk, collect_gap};
+    collector c = {g_array_new(FALSE, FALSE, sizeof(dir_gap)), 0};
+    engine_walk_cb cb = {NULL, collect_gap};
     for (unsigned dir = 0; dir < 2; dir++) {
         if (!report_dir_shown(opt, dir))
             continue;
@@ -100,17 +81,13 @@ static void timeline_build(timeline *t, const report_stream *rs, const report_op
         report_walk_dir(rs, dir, &cb, &c);
     }
     guint n = (guint)engine_segment_count(rs->engine);
-    t->chunks = c.chunks;
-    t->chunk_start = group(t->chunks, sizeof(engine_chunk), n, chunk_key, compare_chunks);
     t->gaps = c.gaps;
     t->gap_start = group(t->gaps, sizeof(dir_gap), n + 1, gap_key, compare_gaps);
 }
 
 static void timeline_free(timeline *t)
 {
-    g_array_free(t->chunks, TRUE);
     g_array_free(t->gaps, TRUE);
-    g_free(t->chunk_start);
     g_free(t->gap_start);
 }
 
@@ -202,22 +179,38 @@ static void print_hex(report_sink *out, const uint8_t *p, uint32_t len, int64_t 
     }
 }
 
-static void print_chunks(report_sink *out, const report_stream *rs, const report_options *opt,
-                         const timeline *t, guint segment)
+typedef struct {
+    report_sink *out;
+    const report_stream *rs;
+    const report_options *opt;
+    uint32_t segment;
+} chunk_printer;
+
+/* The bytes this segment contributed: the kept chunks in its range that carry its index. */
+static void print_own_chunk(void *ctx, const engine_chunk *c)
 {
-    const engine_stream *e = rs->engine;
-    const engine_segment *seg = engine_segment_at(e, segment);
+    chunk_printer *p = ctx;
+    if (c->segment != p->segment)
+        return;
+    const engine_segment *seg = engine_segment_at(p->rs->engine, p->segment);
     uint64_t data_seq = seg->seq + ((seg->flags & ENGINE_TCP_SYN) ? 1 : 0);
-    for (guint i = t->chunk_start[segment]; i < t->chunk_start[segment + 1]; i++) {
-        const engine_chunk *c = &g_array_index(t->chunks, engine_chunk, i);
-        int64_t rel = engine_relative_seq(e, seg->sender, c->seq);
-        if (c->seq != data_seq || c->len != seg->caplen)
-            sink_printf(out, DATA_INDENT "(kept from this frame: seq %" PRId64 " len %" PRIu64 ")\n", rel, c->len);
-        if (opt->data == REPORT_DATA_HEX)
-            print_hex(out, c->data, (uint32_t)c->len, rel);
-        else
-            print_ascii(out, c->data, (uint32_t)c->len);
-    }
+    int64_t rel = engine_relative_seq(p->rs->engine, seg->sender, c->seq);
+    if (c->seq != data_seq || c->len != seg->caplen)
+        sink_printf(p->out, DATA_INDENT "(kept from this frame: seq %" PRId64 " len %" PRIu64 ")\n", rel, c->len);
+    if (p->opt->data == REPORT_DATA_HEX)
+        print_hex(p->out, c->data, (uint32_t)c->len, rel);
+    else
+        print_ascii(p->out, c->data, (uint32_t)c->len);
+}
+
+static void print_chunks(report_sink *out, const report_stream *rs, const report_options *opt, guint segment)
+{
+    const engine_segment *seg = engine_segment_at(rs->engine, segment);
+    if (!seg->caplen || seg->klass == ENGINE_CLASS_KEEP_ALIVE) /* (with overlap=last a retransmission may own bytes) */
+        return;
+    uint64_t data_seq = seg->seq + ((seg->flags & ENGINE_TCP_SYN) ? 1 : 0);
+    chunk_printer p = {out, rs, opt, segment};
+    engine_walk_range(rs->engine, seg->sender, data_seq, data_seq + seg->caplen, print_own_chunk, &p);
 }
 
 static void print_gaps_before(report_sink *out, const report_stream *rs, const timeline *t, guint bucket_index)
@@ -274,7 +267,7 @@ static void print_timeline(report_sink *out, const report_stream *rs, const repo
             sink_printf(out, " (%u differ)", seg->conflict_bytes);
         sink_puts(out, "\n");
         if (opt->data != REPORT_DATA_NONE)
-            print_chunks(out, rs, opt, &t, i);
+            print_chunks(out, rs, opt, i);
     }
     print_gaps_before(out, rs, &t, n);
     timeline_free(&t);
