@@ -64,7 +64,8 @@ print("== plugin:", tft.assert_plugin_loaded().strip())
 files = sys.argv[2:] or sorted(f for f in os.listdir(caps) if f.endswith((".pcap", ".pcapng")))
 valgrind = ["valgrind", "--error-exitcode=1", "--leak-check=full",
             "--show-leak-kinds=definite,possible", "--errors-for-leak-kinds=definite,possible",
-            f"--suppressions={supp}", "--num-callers=40", "--gen-suppressions=all"]
+            f"--suppressions={supp}", "--num-callers=40", "--gen-suppressions=all",
+            "--keep-debuginfo=yes"]  # the plugin is dlclose()d before the leak check
 failed, total_t = [], time.time()
 for cap in files:
     n = streams.get(os.path.basename(cap), 0)
