@@ -49,13 +49,14 @@ done
 
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 echo "== configure $BUILD ($CC_SAN, $SAN)"
+mkdir -p "$BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER="$CC_SAN" \
     -DCMAKE_C_FLAGS="-O1 -g $SAN" \
     -DCMAKE_EXE_LINKER_FLAGS="$SAN" -DCMAKE_SHARED_LINKER_FLAGS="$SAN" \
-    -DCMAKE_MODULE_LINKER_FLAGS="$SAN" >"$BUILD.configure.log" 2>&1 ||
-    { cat "$BUILD.configure.log"; exit 1; }
+    -DCMAKE_MODULE_LINKER_FLAGS="$SAN" >"$BUILD/configure.log" 2>&1 ||
+    { cat "$BUILD/configure.log"; exit 1; }
 echo "== build"
-cmake --build "$BUILD" -j2 >"$BUILD.build.log" 2>&1 || { tail -n 50 "$BUILD.build.log"; exit 1; }
+cmake --build "$BUILD" -j2 >"$BUILD/build.log" 2>&1 || { tail -n 50 "$BUILD/build.log"; exit 1; }
 
 # The sanitizer runtime tshark must load first.
 case "$("$CC_SAN" --version | head -n 1)" in

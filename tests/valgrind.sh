@@ -32,9 +32,10 @@ if [ -n "${TFT_BUILD_DIR:-}" ]; then
 else
     BUILD=$ROOT/build-valgrind
     echo "== build $BUILD (normal flags)"
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD.configure.log" 2>&1 ||
-        { cat "$BUILD.configure.log"; exit 1; }
-    cmake --build "$BUILD" -j2 >"$BUILD.build.log" 2>&1 || { tail -n 50 "$BUILD.build.log"; exit 1; }
+    mkdir -p "$BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD/configure.log" 2>&1 ||
+        { cat "$BUILD/configure.log"; exit 1; }
+    cmake --build "$BUILD" -j2 >"$BUILD/build.log" 2>&1 || { tail -n 50 "$BUILD/build.log"; exit 1; }
 fi
 command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind not installed" >&2; exit 1; }
 LOGDIR="$BUILD/valgrind-logs"
