@@ -10,12 +10,24 @@
 
 void report_format_seconds(char *buf, int64_t ns, int decimals)
 {
-    static const uint64_t divisor[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
-                                         10000, 1000, 100, 10, 1};
-    const char *sign = ns < 0 ? "-" : "";
+    /* by hand, not snprintf: it runs for every segment of a timeline */
     uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    snprintf(buf, REPORT_TIME_BUF, "%s%" PRIu64 ".%0*" PRIu64, sign, mag / NS_PER_SEC, decimals,
-             (mag % NS_PER_SEC) / divisor[decimals]);
+    uint64_t secs = mag / NS_PER_SEC, frac = mag % NS_PER_SEC;
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + secs % 10);
+        secs /= 10;
+    } while (secs);
+    char *p = buf;
+    if (ns < 0)
+        *p++ = '-';
+    while (n)
+        *p++ = digits[--n];
+    *p++ = '.';
+    for (int i = 0, scale = 100000000; i < decimals; i++, scale /= 10)
+        *p++ = (char)('0' + (frac / (uint64_t)scale) % 10);
+    *p = '\0';
 }
 
 void report_format_time(char *buf, int64_t ns, report_time mode, int64_t base_ns)

@@ -15,17 +15,37 @@ static void csv_segments(const report_stream *rs, const report_options *opt, rep
         unsigned dir = engine_segment_dir(e, seg);
         if (!report_dir_shown(opt, dir))
             continue;
-        char when[REPORT_TIME_BUF], flags[16], ack[24] = "";
+        char when[REPORT_TIME_BUF], flags[16];
         report_format_time(when, seg->time_ns, opt->time, opt->time == REPORT_TIME_DELTA ? prev : first);
         report_format_flags(flags, seg->flags);
-        if (seg->flags & ENGINE_TCP_ACK)
-            snprintf(ack, sizeof ack, "%" PRId64, engine_relative_seq(e, !seg->sender, seg->ack));
         prev = seg->time_ns;
-        sink_printf(out, "%u,%u,%s,%u,%" PRId64 ",%" PRId64 ",%s,%s,%u,%u,%u,%s,%u,%u\n", rs->stream,
-                    seg->frame, when, dir, engine_relative_seq(e, seg->sender, seg->seq),
-                    engine_relative_seq(e, seg->sender, engine_segment_nxtseq(seg)), ack, flags, seg->win,
-                    seg->len, seg->caplen, engine_class_name(seg->klass), seg->new_bytes,
-                    seg->conflict_bytes);
+        /* field by field, not printf: this row is written for every segment */
+        sink_u64(out, rs->stream, 0);
+        sink_puts(out, ",");
+        sink_u64(out, seg->frame, 0);
+        sink_puts(out, ",");
+        sink_puts(out, when);
+        sink_puts(out, dir ? ",1," : ",0,");
+        sink_i64(out, engine_relative_seq(e, seg->sender, seg->seq), 0);
+        sink_puts(out, ",");
+        sink_i64(out, engine_relative_seq(e, seg->sender, engine_segment_nxtseq(seg)), 0);
+        sink_puts(out, ",");
+        if (seg->flags & ENGINE_TCP_ACK)
+            sink_i64(out, engine_relative_seq(e, !seg->sender, seg->ack), 0);
+        sink_puts(out, ",");
+        sink_puts(out, flags);
+        const uint64_t counts[] = {seg->win, seg->len, seg->caplen};
+        for (size_t k = 0; k < G_N_ELEMENTS(counts); k++) {
+            sink_puts(out, ",");
+            sink_u64(out, counts[k], 0);
+        }
+        sink_puts(out, ",");
+        sink_puts(out, engine_class_name(seg->klass));
+        sink_puts(out, ",");
+        sink_u64(out, seg->new_bytes, 0);
+        sink_puts(out, ",");
+        sink_u64(out, seg->conflict_bytes, 0);
+        sink_puts(out, "\n");
     }
 }
 

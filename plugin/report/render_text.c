@@ -256,11 +256,20 @@ static void print_timeline(report_sink *out, const report_stream *rs, const repo
         report_format_time(when, seg->time_ns, opt->time, opt->time == REPORT_TIME_DELTA ? prev : first);
         report_format_flags(flags, seg->flags);
         prev = seg->time_ns;
-        sink_printf(out, "%c %7u %-*s %s %11" PRId64 " %11" PRId64 " %6u %-5s %s",
-                    marker(seg->klass), seg->frame, time_width(opt->time), when, arrow(dir),
-                    engine_relative_seq(e, seg->sender, seg->seq),
-                    engine_relative_seq(e, seg->sender, engine_segment_nxtseq(seg)), seg->len, flags,
-                    engine_class_name(seg->klass));
+        /* by fields, not printf: this line is written for every segment */
+        char mark[2] = {marker(seg->klass), '\0'};
+        sink_puts(out, mark);
+        sink_u64(out, seg->frame, 8);
+        sink_puts(out, " ");
+        sink_padded(out, when, time_width(opt->time));
+        sink_puts(out, dir == 0 ? " -> " : " <- ");
+        sink_i64(out, engine_relative_seq(e, seg->sender, seg->seq), 11);
+        sink_i64(out, engine_relative_seq(e, seg->sender, engine_segment_nxtseq(seg)), 12);
+        sink_u64(out, seg->len, 7);
+        sink_puts(out, " ");
+        sink_padded(out, flags, 5);
+        sink_puts(out, " ");
+        sink_puts(out, engine_class_name(seg->klass));
         if (seg->caplen < seg->len)
             sink_printf(out, " (%u cut)", seg->len - seg->caplen);
         if (seg->conflict_bytes)

@@ -74,3 +74,41 @@ void sink_printf(report_sink *sink, const char *fmt, ...)
     sink_write(sink, big, (size_t)n);
     g_free(big);
 }
+
+static void put_number(report_sink *sink, uint64_t magnitude, bool negative, int width)
+{
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (negative)
+        digits[n++] = '-';
+    char out[48];
+    int len = 0;
+    while (len + n < width && len < (int)sizeof out - 24)
+        out[len++] = ' ';
+    while (n)
+        out[len++] = digits[--n];
+    sink_write(sink, out, (size_t)len);
+}
+
+void sink_u64(report_sink *sink, uint64_t v, int width)
+{
+    put_number(sink, v, false, width);
+}
+
+void sink_i64(report_sink *sink, int64_t v, int width)
+{
+    put_number(sink, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0, width);
+}
+
+void sink_padded(report_sink *sink, const char *text, int width)
+{
+    static const char spaces[] = "                                ";
+    size_t len = strlen(text);
+    sink_write(sink, text, len);
+    for (int pad = width - (int)len; pad > 0; pad -= (int)sizeof spaces - 1)
+        sink_write(sink, spaces, (size_t)MIN(pad, (int)sizeof spaces - 1));
+}

@@ -9,6 +9,8 @@
 #define TCPFOLLOWTS_SINK_H
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct report_sink {
@@ -25,6 +27,13 @@ void sink_init_string(report_sink *sink, GString *string);
 void sink_write(report_sink *sink, const void *bytes, size_t len);
 void sink_puts(report_sink *sink, const char *text);
 void sink_printf(report_sink *sink, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Numbers without printf: per-segment rows of a large stream are written
+ * hundreds of thousands of times. width pads on the left with spaces. */
+void sink_u64(report_sink *sink, uint64_t v, int width);
+void sink_i64(report_sink *sink, int64_t v, int width);
+/* text, padded on the right with spaces to width */
+void sink_padded(report_sink *sink, const char *text, int width);
+
 /* Hand buffered bytes to the file or string. Renderers flush when done. */
 void sink_flush(report_sink *sink);
 
