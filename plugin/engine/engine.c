@@ -40,6 +40,7 @@ typedef struct {
     bool win_seen;
     uint32_t last_win;     /* window this sender last advertised to its peer */
     GArray *truncated;     /* seq_range: bytes announced but cut by the snapshot length */
+    uint64_t released_to;  /* lean: the window no longer holds the kept copy of bytes below */
     uint64_t start, end;   /* settled by engine_finish */
     engine_dir_stats stats;
 } direction;
@@ -266,6 +267,7 @@ static void release_old_payload(direction *d, bool at_ack)
         point = max_u64(point, d->peer_max_ack);
     seqstore_chunk *c;
     while ((c = seqstore_first(&d->store)) && seqstore_chunk_end(c) <= point) {
+        d->released_to = max_u64(d->released_to, seqstore_chunk_end(c));
         arena_release(&d->payload, c->data, c->len);
         seqstore_remove(&d->store, c);
     }
@@ -359,8 +361,9 @@ static void note_sender(engine_stream *s, direction *d, const engine_segment_in 
         d->syn_seen = true;
         d->syn_seq = rec->seq;
     }
-    /* an RST without ACK may carry any seq: it says nothing about the start */
-    if (!(in->flags & ENGINE_TCP_RST) || ack) {
+    /* an RST without ACK may carry any seq: unless it carries data, it says
+     * nothing about where the direction starts */
+    if (!(in->flags & ENGINE_TCP_RST) || ack || rec->caplen) {
         d->lowest = d->has_lowest ? min_u64(d->lowest, rec->seq) : rec->seq;
         d->has_lowest = true;
     }
@@ -381,10 +384,15 @@ static engine_class take_payload(engine_stream *s, direction *d, const direction
     bool zwp = is_zero_window_probe(d, peer, in, data_seq);
     store_result r = {0, 0, 0, ENGINE_NO_SEGMENT};
     if (rec->caplen && s->lean) {
-        /* the window finds conflicts; the coverage says what is new */
-        store_result window = store_bytes(d, s->policy, data_seq, in->payload, rec->caplen, index);
+        /* The window finds conflicts, the coverage says what is new. Bytes
+         * below what the window released are not compared (their kept copy is
+         * gone) and not taken: a later copy must not be judged against them. */
+        uint64_t from = max_u64(data_seq, d->released_to), end = data_seq + rec->caplen;
+        if (from < end)
+            r = store_bytes(d, s->policy, from, in->payload + (from - data_seq), (uint32_t)(end - from), index);
+        uint32_t window_conflicts = r.conflict_bytes;
         r = cover(d, s->policy, data_seq, rec->caplen, index);
-        r.conflict_bytes = window.conflict_bytes;
+        r.conflict_bytes = window_conflicts;
     } else if (rec->caplen) {
         r = store_bytes(d, s->policy, data_seq, in->payload, rec->caplen, index);
     }
@@ -459,7 +467,7 @@ uint64_t engine_segment_nxtseq(const engine_segment *seg)
  * gap). The end is the furthest of: what any header announced, the FIN, and the
  * peer's highest ACK — bytes the peer acknowledged were sent, so a lost tail is
  * a gap (an ACK of the FIN itself does not count as data). */
-static void settle_bounds(direction *d)
+static void settle_bounds(direction *d, bool lean)
 {
     d->start = d->syn_seen ? d->syn_seq + 1 : (d->has_lowest ? d->lowest : d->ref);
     uint64_t end = max_u64(d->start, d->claimed_end);
@@ -468,6 +476,10 @@ static void settle_bounds(direction *d)
     if (d->peer_acked)
         end = max_u64(end, d->fin_seen ? min_u64(d->peer_max_ack, d->fin_seq) : d->peer_max_ack);
     d->end = end;
+    /* bytes sent before a SYN seen later still count: the walk must cover them */
+    const seqstore_chunk *first = seqstore_first(lean ? &d->coverage : &d->store);
+    if (first && first->seq < d->start)
+        d->start = first->seq;
 }
 
 static gint compare_ranges(gconstpointer a, gconstpointer b)
@@ -509,7 +521,7 @@ void engine_finish(engine_stream *s)
     const engine_walk_cb counter = {NULL, count_gap};
     for (unsigned i = 0; i < 2; i++) {
         direction *d = &s->dirs[i];
-        settle_bounds(d);
+        settle_bounds(d, s->lean);
         merge_truncated(d);
         d->stats.kept_bytes = s->lean ? d->coverage.bytes : d->store.bytes;
         engine_walk(s, i, &counter, &d->stats);
