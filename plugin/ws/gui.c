@@ -489,8 +489,7 @@ static void open_report(const funnel_ops_t *ops, const zargs_request *req, const
     w->ops = ops;
     w->req = *req;
     w->zarg = g_strdup(zarg);
-    w->text = g_string_new("No packets were read: open a capture file, then choose\n"
-                           "Statistics > " GUI_TITLE " again.\n");
+    w->text = g_string_new(NULL); /* follower_draw fills it, a message included */
     char *error;
     follower *f = follower_start(req, on_draw, w, &error);
     if (!f) {
