@@ -48,6 +48,30 @@ static void seconds_or(char *buf, bool present, int64_t ns, const char *absent)
         g_strlcpy(buf, absent, REPORT_TIME_BUF);
 }
 
+/* A row's figures and the strings text and csv print them with. */
+typedef struct {
+    row_figures f;
+    char *client, *server;
+    char duration[REPORT_TIME_BUF], around[REPORT_TIME_BUF], stall[REPORT_TIME_BUF];
+} row_view;
+
+static void row_view_init(row_view *v, const report_stream_summary *row, const char *absent)
+{
+    const report_stream *rs = &row->rs;
+    v->f = figures(row);
+    v->client = report_endpoint(rs, engine_dir_sender(rs->engine, 0));
+    v->server = report_endpoint(rs, engine_dir_sender(rs->engine, 1));
+    report_format_seconds(v->duration, v->f.duration_ns, 6);
+    seconds_or(v->around, v->f.has_turnaround, v->f.turnaround_ns, absent);
+    seconds_or(v->stall, v->f.has_stall, v->f.stall.end_ns - v->f.stall.start_ns, absent);
+}
+
+static void row_view_clear(row_view *v)
+{
+    g_free(v->client);
+    g_free(v->server);
+}
+
 static void render_text(const report_stream_summary *rows, size_t n, const report_options *opt, report_sink *out)
 {
     char *desc = report_options_describe(opt, true);
@@ -57,22 +81,16 @@ static void render_text(const report_stream_summary *rows, size_t n, const repor
                 "client", "server", "bytes c>s", "bytes s>c", "segs", "gaps", "missing", "retx", "ovl", "ooo",
                 "cfl", "duration", "turnaround", "stall");
     for (size_t i = 0; i < n; i++) {
-        const report_stream *rs = &rows[i].rs;
-        row_figures f = figures(&rows[i]);
-        char *client = report_endpoint(rs, engine_dir_sender(rs->engine, 0));
-        char *server = report_endpoint(rs, engine_dir_sender(rs->engine, 1));
-        char duration[REPORT_TIME_BUF], around[REPORT_TIME_BUF], stall[REPORT_TIME_BUF];
-        report_format_seconds(duration, f.duration_ns, 6);
-        seconds_or(around, f.has_turnaround, f.turnaround_ns, "-");
-        seconds_or(stall, f.has_stall, f.stall.end_ns - f.stall.start_ns, "-");
-        bool attention = f.gaps[0] + f.gaps[1] || f.conflicts;
+        row_view v;
+        row_view_init(&v, &rows[i], "-");
+        const row_figures *f = &v.f;
+        bool attention = f->gaps[0] + f->gaps[1] || f->conflicts;
         sink_printf(out, "%c%5u  %-24s %-24s %10" PRIu64 " %10" PRIu64 " %7" PRIu64 " %4" PRIu64 " %9" PRIu64
                          " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %11s %11s %11s\n",
-                    attention ? '!' : ' ', rs->stream, client, server, f.bytes[0], f.bytes[1],
-                    f.segments[0] + f.segments[1], f.gaps[0] + f.gaps[1], f.missing[0] + f.missing[1],
-                    f.retransmissions, f.overlaps, f.out_of_order, f.conflicts, duration, around, stall);
-        g_free(client);
-        g_free(server);
+                    attention ? '!' : ' ', rows[i].rs.stream, v.client, v.server, f->bytes[0], f->bytes[1],
+                    f->segments[0] + f->segments[1], f->gaps[0] + f->gaps[1], f->missing[0] + f->missing[1],
+                    f->retransmissions, f->overlaps, f->out_of_order, f->conflicts, v.duration, v.around, v.stall);
+        row_view_clear(&v);
     }
 }
 
@@ -82,21 +100,15 @@ static void render_csv(const report_stream_summary *rows, size_t n, report_sink 
                    "missing_c2s,missing_s2c,retransmissions,overlaps,out_of_order,conflicts,duration,"
                    "worst_turnaround,longest_stall\n");
     for (size_t i = 0; i < n; i++) {
-        const report_stream *rs = &rows[i].rs;
-        row_figures f = figures(&rows[i]);
-        char *client = report_endpoint(rs, engine_dir_sender(rs->engine, 0));
-        char *server = report_endpoint(rs, engine_dir_sender(rs->engine, 1));
-        char duration[REPORT_TIME_BUF], around[REPORT_TIME_BUF], stall[REPORT_TIME_BUF];
-        report_format_seconds(duration, f.duration_ns, 6);
-        seconds_or(around, f.has_turnaround, f.turnaround_ns, "");
-        seconds_or(stall, f.has_stall, f.stall.end_ns - f.stall.start_ns, "");
+        row_view v;
+        row_view_init(&v, &rows[i], "");
+        const row_figures *f = &v.f;
         sink_printf(out, "%u,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
                          ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%s,%s\n",
-                    rs->stream, client, server, f.bytes[0], f.bytes[1], f.segments[0], f.segments[1], f.gaps[0],
-                    f.gaps[1], f.missing[0], f.missing[1], f.retransmissions, f.overlaps, f.out_of_order,
-                    f.conflicts, duration, around, stall);
-        g_free(client);
-        g_free(server);
+                    rows[i].rs.stream, v.client, v.server, f->bytes[0], f->bytes[1], f->segments[0], f->segments[1],
+                    f->gaps[0], f->gaps[1], f->missing[0], f->missing[1], f->retransmissions, f->overlaps,
+                    f->out_of_order, f->conflicts, v.duration, v.around, v.stall);
+        row_view_clear(&v);
     }
 }
 

@@ -49,6 +49,12 @@ static void csv_segments(const report_stream *rs, const report_options *opt, rep
     }
 }
 
+/* Turns and stalls are spans, not a sequence: "delta" reads as "rel" for them. */
+static report_time span_time(const report_options *opt)
+{
+    return opt->time == REPORT_TIME_DELTA ? REPORT_TIME_REL : opt->time;
+}
+
 static void csv_turns(const report_stream *rs, const report_options *opt, report_sink *out, const analysis *a)
 {
     const engine_stream *e = rs->engine;
@@ -61,8 +67,8 @@ static void csv_turns(const report_stream *rs, const report_options *opt, report
         if (!report_dir_shown(opt, dir))
             continue;
         char f[REPORT_TIME_BUF], l[REPORT_TIME_BUF], around[REPORT_TIME_BUF] = "";
-        report_format_time(f, t->first_ns, opt->time == REPORT_TIME_DELTA ? REPORT_TIME_REL : opt->time, first);
-        report_format_time(l, t->last_ns, opt->time == REPORT_TIME_DELTA ? REPORT_TIME_REL : opt->time, first);
+        report_format_time(f, t->first_ns, span_time(opt), first);
+        report_format_time(l, t->last_ns, span_time(opt), first);
         if (t->has_turnaround)
             report_format_seconds(around, t->turnaround_ns, 6);
         sink_printf(out, "%u,%u,%u,%s,%s,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n", rs->stream,
@@ -83,9 +89,8 @@ static void csv_stalls(const report_stream *rs, const report_options *opt, repor
         if (!report_dir_shown(opt, dir))
             continue;
         char from[REPORT_TIME_BUF], to[REPORT_TIME_BUF], pause[REPORT_TIME_BUF];
-        report_time mode = opt->time == REPORT_TIME_DELTA ? REPORT_TIME_REL : opt->time;
-        report_format_time(from, st->start_ns, mode, first);
-        report_format_time(to, st->end_ns, mode, first);
+        report_format_time(from, st->start_ns, span_time(opt), first);
+        report_format_time(to, st->end_ns, span_time(opt), first);
         report_format_seconds(pause, st->end_ns - st->start_ns, 6);
         sink_printf(out, "%u,%u,%s,%s,%s,%u,%u,%s\n", rs->stream, dir, from, to, pause, st->before_frame,
                     st->after_frame, analysis_stall_end_name(st->ended_by));
