@@ -346,7 +346,8 @@ static void model_sequential(model *m, const engine_stream *es)
             d->syn_seen = true;
             d->syn_seq = s->seq;
         }
-        if (!rst || ack) {
+        /* an RST without ACK says where the direction starts only if it carries data */
+        if (!rst || ack || s->cap_eff) {
             d->lowest = d->has_lowest ? min_u64(d->lowest, s->seq) : s->seq;
             d->has_lowest = true;
         }

@@ -29,6 +29,11 @@ OUT=${TFT_FUZZ_DIR:-$ROOT/build-fuzz}
 CC_FUZZ=${CC_FUZZ:-clang}
 
 mkdir -p "$OUT/corpus" "$OUT/artifacts" "$OUT/obj"
+# The sources this binary is built from, for executions.log.
+engine=$(git -C "$ROOT" log -1 --format=%h -- plugin/engine tests/fuzz/fuzz_engine.c 2>/dev/null || echo unknown)
+if ! git -C "$ROOT" diff --quiet HEAD -- plugin/engine tests/fuzz/fuzz_engine.c 2>/dev/null; then
+    engine="$engine+dirty"
+fi
 GLIB_CFLAGS=$(pkg-config --cflags glib-2.0)
 GLIB_LIBS=$(pkg-config --libs glib-2.0)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
@@ -62,10 +67,6 @@ set -e
 
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOG" | tail -n 1)
 execs=${execs:-0}
-engine=$(git -C "$ROOT" log -1 --format=%h -- plugin/engine tests/fuzz/fuzz_engine.c 2>/dev/null || echo unknown)
-if ! git -C "$ROOT" diff --quiet HEAD -- plugin/engine tests/fuzz/fuzz_engine.c 2>/dev/null; then
-    engine="$engine+dirty"
-fi
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) seconds=$SECS executions=$execs rc=$rc source=$engine relax=${TFT_FUZZ_RELAX:-}" >>"$OUT/executions.log"
 total=$(sed -n 's/.*executions=\([0-9]*\).*/\1/p' "$OUT/executions.log" | awk '{s += $1} END {print s + 0}')
 grep -E '^(#[0-9]+: cov:|stat::|SUMMARY|fuzz_engine: VIOLATION)' "$LOG" | tail -n 8
