@@ -22,11 +22,12 @@
  *              latest (overlap=last) segment that carried it
  *   [tile]     chunks and gaps tile [first item, last item) with no hole, the
  *              first item starts at min(start, first chunk) and the last ends
- *              at the direction's end (SYN+1 or lowest seq; highest of header
+ *              at the direction's end (start: SYN+1, else the lowest seq of
+ *              segments other than RST-without-ACK-or-data; end: highest of header
  *              end, FIN and peer ACK). A hole that ends at or below the
  *              start is reported as [tile-prestart]; a hole in a direction
  *              whose start the model cannot tell (only RST-without-ACK
- *              segments) as [tile-nostart]
+ *              segments, none with data) as [tile-nostart]
  *   [gap]      gap causes (truncated vs not captured) and neighbour segments
  *   [stats]    kept_bytes == sum of chunk lengths, missing_bytes == sum of gap
  *              lengths, gaps == number of gaps, sum(by_class) == segments, the
