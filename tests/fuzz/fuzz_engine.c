@@ -23,8 +23,8 @@
  *   [tile]     chunks and gaps tile [first item, last item) with no hole, the
  *              first item starts at min(start, first chunk) and the last ends
  *              at the direction's end (start: SYN+1, else the lowest seq of
- *              segments other than RST-without-ACK-or-data; end: highest of header
- *              end, FIN and peer ACK). A hole that ends at or below the
+ *              the segments that are not a data-less RST without ACK; end: the
+ *              highest of header end, FIN and peer ACK). A hole that ends at or below the
  *              start is reported as [tile-prestart]; a hole in a direction
  *              whose start the model cannot tell (only RST-without-ACK
  *              segments, none with data) as [tile-nostart]
