@@ -66,6 +66,11 @@ static void close_report_sink(report_sink *out, guint index)
         g_ptr_array_index(held_reports, next_to_print) = NULL;
     }
     fflush(stdout);
+    if (next_to_print == held_reports->len) { /* all out: nothing outlives the run */
+        g_ptr_array_free(held_reports, TRUE);
+        held_reports = NULL;
+        next_to_print = 0;
+    }
 }
 
 static void print_to_stdout(follower *f, const report_stream *rs, void *user)
