@@ -37,6 +37,9 @@
  *              (chunks without data), gaps; it may only find fewer conflict
  *              bytes (payload window), and then its classes may differ; more
  *              conflict bytes than the full engine is [lean-conflict-excess]
+ *   [range]    engine_walk_range(from, to) yields exactly the walk's chunks
+ *              that intersect [from, to), whole, in order: for every
+ *              segment's captured bytes, every gap, and [0, 2^64 - 1)
  * The class check includes hole_opener: an out-of-order segment names the
  * segment that owned, when it arrived, the first kept byte past its bytes.
  *
@@ -659,6 +662,8 @@ static void check_records(const model *m, const engine_stream *es)
     }
 }
 
+static void check_range(const model *m, const engine_stream *es, unsigned sender, const items *all);
+
 static void check_direction(model *m, const engine_stream *es, unsigned sender)
 {
     const model_dir *md = &m->dirs[sender];
@@ -792,6 +797,8 @@ static void check_direction(model *m, const engine_stream *es, unsigned sender)
               engine_gap_cause_name(x->cause), t == 1 ? "truncated" : "not-captured");
     }
 
+    check_range(m, es, sender, &it);
+
     /* [stats] */
     CHECK("stats", st->kept_bytes == kept, "sender %u: kept_bytes %" PRIu64 ", chunks sum to %" PRIu64, sender,
           st->kept_bytes, kept);
@@ -815,6 +822,70 @@ static void check_direction(model *m, const engine_stream *es, unsigned sender)
         CHECK("stats", st->first_ns == md->first_ns && st->last_ns == md->last_ns, "sender %u: first/last time",
               sender);
     free(it.v);
+}
+
+/* ---- engine_walk_range: the chunks of a range -------------------------- */
+
+typedef struct {
+    const items *all; /* the full walk */
+    size_t next;      /* index of the next chunk expected */
+    uint64_t from, to;
+    unsigned sender;
+    size_t got;
+} range_ctx;
+
+static bool intersects(const item *x, uint64_t from, uint64_t to)
+{
+    return !x->is_gap && x->seq < to && x->seq + x->len > from;
+}
+
+static void on_range_chunk(void *ctx, const engine_chunk *c)
+{
+    range_ctx *r = ctx;
+    while (r->next < r->all->n && !intersects(&r->all->v[r->next], r->from, r->to))
+        r->next++;
+    CHECK("range", r->next < r->all->n,
+          "sender %u range [%" PRIu64 ", %" PRIu64 "): chunk [%" PRIu64 ", +%" PRIu64
+          ") is not a kept chunk intersecting it (or comes out of order)",
+          r->sender, r->from, r->to, c->seq, c->len);
+    const item *x = &r->all->v[r->next++];
+    CHECK("range", c->seq == x->seq && c->len == x->len && c->segment == x->segment && c->data == x->data,
+          "sender %u range [%" PRIu64 ", %" PRIu64 "): chunk [%" PRIu64 ", +%" PRIu64 ") segment %" PRIu32
+          ", the walk has [%" PRIu64 ", +%" PRIu64 ") segment %" PRIu32,
+          r->sender, r->from, r->to, c->seq, c->len, c->segment, x->seq, x->len, x->segment);
+    r->got++;
+}
+
+/* engine_walk_range(from, to) yields exactly the walk's chunks that
+ * intersect [from, to), whole and in order. Ranges: every segment's captured
+ * bytes (how the text timeline asks), every gap (nothing), everything. */
+static void check_range(const model *m, const engine_stream *es, unsigned sender, const items *all)
+{
+    size_t nranges = 0;
+    uint64_t (*ranges)[2] = malloc((m->n + all->n + 1) * sizeof *ranges);
+    for (size_t i = 0; i < m->n; i++)
+        if (m->segs[i].in.sender == sender && m->segs[i].cap_eff) {
+            ranges[nranges][0] = m->segs[i].data_seq;
+            ranges[nranges++][1] = m->segs[i].data_seq + m->segs[i].cap_eff;
+        }
+    for (size_t k = 0; k < all->n; k++)
+        if (all->v[k].is_gap) {
+            ranges[nranges][0] = all->v[k].seq;
+            ranges[nranges++][1] = all->v[k].seq + all->v[k].len;
+        }
+    ranges[nranges][0] = 0;
+    ranges[nranges++][1] = UINT64_MAX;
+    for (size_t k = 0; k < nranges; k++) {
+        range_ctx r = {all, 0, ranges[k][0], ranges[k][1], sender, 0};
+        engine_walk_range(es, sender, r.from, r.to, on_range_chunk, &r);
+        size_t want = 0;
+        for (size_t j = 0; j < all->n; j++)
+            want += intersects(&all->v[j], r.from, r.to);
+        CHECK("range", r.got == want,
+              "sender %u range [%" PRIu64 ", %" PRIu64 "): %zu chunks, %zu kept chunks intersect it", sender,
+              r.from, r.to, r.got, want);
+    }
+    free(ranges);
 }
 
 /* ---- Lean engines: differential against the full engine ---------------- */
