@@ -158,7 +158,8 @@ test_suite() { # test_suite SUITE (output goes to the suite's log)
         ntests="$(in_chroot "$root" sh -c "cd $bld && ctest -N" | sed -n 's/^Total Tests: *//p')"
         if [ "${ntests:-0}" -gt 0 ]; then
             tft_log "$suite: ctest ($ntests tests)"
-            if in_chroot "$root" sh -c "cd $bld && ctest --output-on-failure -j2"; then
+            # The GUI test needs X and wireshark-qt, which the chroots do not carry.
+            if in_chroot "$root" sh -c "cd $bld && ctest --output-on-failure -j2 -LE gui"; then
                 tft_log "$suite: ctest passed"
             elif [ "${TFT_CHROOT_CTEST:-1}" = report ]; then
                 tft_log "$suite: ctest FAILED (reported only: TFT_CHROOT_CTEST=report)"

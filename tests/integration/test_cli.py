@@ -186,7 +186,9 @@ GOLDEN_CASES = [
     ("arkime_synthetic_s6.text", "arkime_tcp_reassembly_synthetic.pcap", "tcpfollowts,stream,6,time=delta"),
     ("zeek_overlaps_gaps.csv", "zeek_reassembly_overlaps_gaps.pcap", "tcpfollowts,stream,0,fmt=csv"),
     ("zeek_overlaps_gaps.losses.csv", "zeek_reassembly_overlaps_gaps.pcap", "tcpfollowts,stream,0,fmt=csv,table=losses"),
-    ("arkime_synthetic.all.text", "arkime_tcp_reassembly_synthetic.pcap", "tcpfollowts,all"),
+    # Wireshark >= 4.4 makes the late SYN of frame 101 a stream of its own (port reuse).
+    ({(0, 0): "arkime_synthetic.all.text", (4, 4): "arkime_synthetic.all.ws4.4.text"},
+     "arkime_tcp_reassembly_synthetic.pcap", "tcpfollowts,all"),
     ("ppp_midstream.all.csv", "ppp_http_midstream_bulk.pcap", "tcpfollowts,all,fmt=csv"),
     ("ppp_unidirectional_missing.text", "ppp_unidirectional_missing_packet.pcap", "tcpfollowts,stream,0,data=none"),
 ]
@@ -195,6 +197,8 @@ GOLDEN_CASES = [
 def test_golden():
     update = os.environ.get("TFT_UPDATE_GOLDEN") == "1"
     for name, cap, zarg in GOLDEN_CASES:
+        if isinstance(name, dict):  # the output differs between Wireshark releases
+            name = tft.by_version(name)
         out = tft.follow(CAP(cap), zarg)
         path = os.path.join(GOLDEN, name)
         if update:

@@ -82,6 +82,33 @@ def assert_plugin_loaded():
     return line[0]
 
 
+_ws_version = None
+
+
+def ws_version():
+    """The host tshark's (major, minor), e.g. (4, 0): stream numbering and exit
+    codes changed between releases, and a few expectations depend on it."""
+    global _ws_version
+    if _ws_version is None:
+        first = subprocess.run(["tshark", "--version"], env=env(), capture_output=True,
+                               text=True).stdout.split("\n", 1)[0]
+        _ws_version = tuple(int(x) for x in first.split()[2].split(".")[:2])
+    return _ws_version
+
+
+def by_version(variants):
+    """Pick from {(major, minor): value} the entry of the newest release not newer
+    than the host's tshark ((0, 0) is the default)."""
+    return variants[max(v for v in variants if v <= ws_version())]
+
+
+def tcp_stream_ids(capture):
+    """The tcp.stream numbers the host tshark gives the capture's segments, in order
+    (independent of the plugin: the dissector's own field)."""
+    rc, out, err = tshark(["-r", capture, "-T", "fields", "-e", "tcp.stream"])
+    return sorted({int(x) for x in out.split() if x.strip()})
+
+
 def follow(capture, zarg, extra_args=()):
     """Run one -z report; fail on a non-zero exit or anything on stderr."""
     rc, out, err = tshark(["-r", capture, "-q", "-z", zarg] + list(extra_args))
