@@ -16,6 +16,8 @@
 #                             fail the suite for them (default 1: they fail it)
 #   TFT_CHROOT_DEB=1      also build the .deb there with build-deb.sh, and
 #                         install and smoke-test it (needs debhelper, more time)
+#   TFT_CHROOT_GUI=1      also install Wireshark's Qt GUI and the X tools there and
+#                         run the GUI test (default: ctest -LE gui)
 #   TFT_LOG_DIR        per-suite logs (default /tmp/tft-chroot-logs)
 #
 # Per suite: debootstrap (if not cached), apt-get install the build deps, copy
@@ -36,6 +38,10 @@ if [ "${1:-}" = --one-suite ]; then CAP="$3"; else CAP="$(tft_find_capture "${1:
 PKGS="wireshark-dev tshark cmake make gcc libc6-dev pkg-config libglib2.0-dev python3 ca-certificates"
 if [ "${TFT_CHROOT_DEB:-0}" = 1 ]; then
     PKGS="$PKGS build-essential debhelper dpkg-dev fakeroot"
+fi
+# "wireshark" is the Qt GUI in every suite (sid has no wireshark-qt any more).
+if [ "${TFT_CHROOT_GUI:-0}" = 1 ]; then
+    PKGS="$PKGS wireshark xvfb xdotool xclip imagemagick"
 fi
 
 export DEBIAN_FRONTEND=noninteractive
@@ -58,12 +64,13 @@ trap cleanup_mounts EXIT
 
 mount_chroot() {
     local root="$1" m
-    for m in proc dev/pts; do
+    for m in proc dev/pts dev/shm; do
         mkdir -p "$root/$m"
         if ! mountpoint -q "$root/$m"; then
             case "$m" in
                 proc) mount -t proc proc "$root/proc" ;;
                 dev/pts) mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts" ;;
+                dev/shm) mount -t tmpfs -o mode=1777,size=256m tmpfs "$root/dev/shm" ;;
             esac
             MOUNTED+=("$root/$m")
         fi
@@ -158,8 +165,10 @@ test_suite() { # test_suite SUITE (output goes to the suite's log)
         ntests="$(in_chroot "$root" sh -c "cd $bld && ctest -N" | sed -n 's/^Total Tests: *//p')"
         if [ "${ntests:-0}" -gt 0 ]; then
             tft_log "$suite: ctest ($ntests tests)"
-            # The GUI test needs X and wireshark-qt, which the chroots do not carry.
-            if in_chroot "$root" sh -c "cd $bld && ctest --output-on-failure -j2 -LE gui"; then
+            # The GUI test needs the Qt GUI and X tools: only with TFT_CHROOT_GUI=1.
+            local only=""
+            [ "${TFT_CHROOT_GUI:-0}" = 1 ] || only="-LE gui"
+            if in_chroot "$root" sh -c "cd $bld && ctest --output-on-failure -j2 $only"; then
                 tft_log "$suite: ctest passed"
             elif [ "${TFT_CHROOT_CTEST:-1}" = report ]; then
                 tft_log "$suite: ctest FAILED (reported only: TFT_CHROOT_CTEST=report)"
