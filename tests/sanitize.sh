@@ -101,20 +101,13 @@ echo "== tshark on every capture (sanitized plugin, $ASAN_RT preloaded)"
 TFT_BUILD_DIR="$BUILD" TFT_PLUGIN_DIR="$BUILD/plugins" TFT_ASAN_RT="$ASAN_RT" \
 TFT_LOGDIR="$LOGDIR" TFT_SAN_PATTERN="$SAN_PATTERN" \
 python3 - "$ROOT" $CAPS <<'PYEOF' || status=1
-import csv, json, os, re, subprocess, sys, tempfile, time
+import json, os, re, subprocess, sys, tempfile, time
 root = sys.argv[1]
 sys.path.insert(0, os.path.join(root, "tests", "lib"))
 import tft  # noqa: E402
 
-caps = os.path.join(root, "tests", "captures")
-if not any(f.endswith((".pcap", ".pcapng")) for f in os.listdir(caps)):
-    caps = os.path.join(root, "..", "shared", "captures")
-streams = {}
-manifest = os.path.join(caps, "MANIFEST.tsv")
-if os.path.exists(manifest):
-    with open(manifest, newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            streams[row["file"]] = int(row.get("recommended_stream") or 0)
+caps = tft.CAPTURES
+streams = tft.recommended_streams()
 
 # Only tshark gets the runtime (its children too: see NO_EXTCAP).
 san_env = {
@@ -149,7 +142,7 @@ if rc != 0 or not line or pattern.search(err):
     print(f"   tcpfollowts not loaded from {tft.plugin_dir()}: rc {rc}\n{err}")
     sys.exit(1)
 print("   loaded:", line[0].strip())
-files = sys.argv[2:] or sorted(f for f in os.listdir(caps) if f.endswith((".pcap", ".pcapng")))
+files = sys.argv[2:] or tft.capture_files()
 runs = reports = odd = 0
 t0 = time.time()
 for cap in files:

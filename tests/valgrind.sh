@@ -44,25 +44,18 @@ mkdir -p "$LOGDIR"
 
 TFT_BUILD_DIR="$BUILD" TFT_PLUGIN_DIR="${TFT_PLUGIN_DIR:-$BUILD/plugins}" TFT_LOGDIR="$LOGDIR" \
 exec python3 - "$ROOT" "$@" <<'PYEOF'
-import csv, os, re, sys, time
+import os, re, sys, time
 root = sys.argv[1]
 sys.path.insert(0, os.path.join(root, "tests", "lib"))
 import tft  # noqa: E402
 
-caps = os.path.join(root, "tests", "captures")
-if not any(f.endswith((".pcap", ".pcapng")) for f in os.listdir(caps)):
-    caps = os.path.join(root, "..", "shared", "captures")
-streams = {}
-manifest = os.path.join(caps, "MANIFEST.tsv")
-if os.path.exists(manifest):
-    with open(manifest, newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            streams[row["file"]] = int(row.get("recommended_stream") or 0)
+caps = tft.CAPTURES
+streams = tft.recommended_streams()
 logdir = os.environ["TFT_LOGDIR"]
 supp = os.path.join(root, "tests", "valgrind.supp")
 
 print("== plugin:", tft.assert_plugin_loaded().strip())
-files = sys.argv[2:] or sorted(f for f in os.listdir(caps) if f.endswith((".pcap", ".pcapng")))
+files = sys.argv[2:] or tft.capture_files()
 valgrind = ["valgrind", "--error-exitcode=1", "--leak-check=full",
             "--show-leak-kinds=definite,possible", "--errors-for-leak-kinds=definite,possible",
             f"--suppressions={supp}", "--num-callers=40", "--gen-suppressions=all",

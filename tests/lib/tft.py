@@ -4,6 +4,7 @@ WIRESHARK_PLUGIN_DIR plugins for root), and parse its reports.
 
 SPDX-License-Identifier: GPL-2.0-or-later
 """
+import csv
 import json
 import os
 import pwd
@@ -80,6 +81,18 @@ def assert_plugin_loaded():
     if rc != 0 or not line or err.strip():
         fail(f"tcpfollowts plugin not loaded from {plugin_dir()}: rc={rc}\n{out}\n{err}")
     return line[0]
+
+
+def recommended_streams():
+    """{capture file: the stream its MANIFEST line recommends following} for the
+    captures bundled in tests/captures."""
+    with open(os.path.join(CAPTURES, "MANIFEST.tsv"), newline="") as f:
+        return {row["file"]: int(row.get("recommended_stream") or 0)
+                for row in csv.DictReader(f, delimiter="\t")}
+
+
+def capture_files():
+    return sorted(f for f in os.listdir(CAPTURES) if f.endswith((".pcap", ".pcapng")))
 
 
 _ws_version = None
