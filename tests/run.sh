@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, tshark integration tests (as an unprivileged
-# user), and the GUI test when its packages are present (TFT_INSTALL_TEST_DEPS=1
-# installs them). Builds into ./build first.
+# user) and the GUI test (Xvfb). Installs the packages they need when one is
+# missing (apt-get; TFT_INSTALL_TEST_DEPS=0 never installs), builds into
+# ./build, then runs ctest (arguments go to ctest, e.g. -LE gui).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if [ "${TFT_INSTALL_TEST_DEPS:-0}" = 1 ]; then
+deps="wireshark-dev tshark libglib2.0-dev cmake gcc make pkg-config python3
+      wireshark-qt xvfb xdotool xclip imagemagick"
+# shellcheck disable=SC2086
+if [ "${TFT_INSTALL_TEST_DEPS:-1}" = 1 ] && ! dpkg -s $deps >/dev/null 2>&1; then
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    wireshark-dev tshark libglib2.0-dev cmake gcc make pkg-config python3 \
-    wireshark-qt xvfb xdotool xclip imagemagick >/dev/null
+    $deps >/dev/null
 fi
 
 cmake -S . -B build >/dev/null
