@@ -79,7 +79,11 @@ def assert_plugin_loaded():
     rc, out, err = tshark(["-G", "plugins"])
     line = [l for l in out.splitlines() if "tcpfollowts" in l]
     if rc != 0 or not line or err.strip():
-        fail(f"tcpfollowts plugin not loaded from {plugin_dir()}: rc={rc}\n{out}\n{err}")
+        hint = ""
+        if os.geteuid() == 0:
+            hint = (" (tshark runs as 'nobody' here: can it read that directory? "
+                    "tests/run.sh tests a readable copy when not)")
+        fail(f"tcpfollowts plugin not loaded from {plugin_dir()}{hint}: rc={rc}\n{out}\n{err}")
     return line[0]
 
 
