@@ -15,7 +15,7 @@
 # 3. Runs tshark against the sanitized plugin (WIRESHARK_PLUGIN_DIR =
 #    build-asan/plugins, as the unprivileged user, via tests/lib/tft.py) with the
 #    sanitizer runtime preloaded (tshark itself is not instrumented): every
-#    capture of tests/captures (fallback ../shared/captures) through
+#    capture of tests/captures through
 #    -z tcpfollowts,stream,<MANIFEST recommended stream> with fmt=json and
 #    fmt=text under overlap=first and overlap=last, plus fmt=csv, fmt=raw
 #    (dir=client) and `all` (fmt=json) once per capture. Leak detection is off

@@ -5,7 +5,7 @@
 #
 # Builds the plugin normally (no sanitizer) in build-valgrind/ unless
 # TFT_BUILD_DIR names an existing build (e.g. TFT_BUILD_DIR=build), then runs,
-# for every capture of tests/captures (fallback ../shared/captures), as the
+# for every capture of tests/captures, as the
 # unprivileged user (valgrind runs inside setpriv, via tests/lib/tft.py):
 #
 #   valgrind --error-exitcode=1 --leak-check=full \
