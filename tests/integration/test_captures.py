@@ -137,15 +137,17 @@ def match_rows(reps, rows):
             left.remove(cands[0])
             pairs[rep["stream"]] = cands[0]
     rest = [rep for rep in reps if rep["stream"] not in pairs]
+    runs = [rest[i:j] for i in range(len(rest)) for j in range(i + 2, len(rest) + 1)]
     splits = []
     for row in left:
-        for i in range(len(rest)):
-            for j in range(i + 2, len(rest) + 1):
-                run = rest[i:j]
-                if ([r["stream"] for r in run] == list(range(run[0]["stream"], run[0]["stream"] + len(run)))
-                        and sum(totals(r)["segments"] for r in run) == int(row["packets"])
-                        and sum(totals(r)["bytes"] for r in run) == int(row["payload_bytes"])):
-                    splits.append((run, row))
+        for run in runs:
+            ids = [r["stream"] for r in run]
+            if (ids == list(range(ids[0], ids[0] + len(ids)))
+                    and not any(r in used for used, _ in splits for r in run)
+                    and sum(totals(r)["segments"] for r in run) == int(row["packets"])
+                    and sum(totals(r)["bytes"] for r in run) == int(row["payload_bytes"])):
+                splits.append((run, row))
+                break
     return pairs, splits
 
 
