@@ -3,8 +3,9 @@
 #
 # Build the engine fuzzer (tests/fuzz/fuzz_engine.c + plugin/engine/*.c) with
 # clang -fsanitize=fuzzer,address,undefined into its own directory and run it
-# for SECONDS (default 60) on one core. The seed corpus tests/fuzz/corpus/ is
-# read, never written: new inputs go to $TFT_FUZZ_DIR/corpus, crashes to
+# for SECONDS (default 60) on one core. The seed corpus tests/fuzz/corpus/ and
+# tests/fuzz/corpus-found/ (what earlier long runs found, merged) are read,
+# never written: new inputs go to $TFT_FUZZ_DIR/corpus, crashes to
 # $TFT_FUZZ_DIR/artifacts/. The number of executions of every run is appended
 # to $TFT_FUZZ_DIR/executions.log and the running total is printed.
 #
@@ -61,7 +62,7 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:quarantine_size_mb=
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 "$OUT/fuzz_engine" -max_total_time="$SECS" -max_len=4096 -timeout=25 \
     -print_final_stats=1 -artifact_prefix="$OUT/artifacts/" "$@" \
-    "$OUT/corpus" "$ROOT/tests/fuzz/corpus" >"$LOG" 2>&1
+    "$OUT/corpus" "$ROOT/tests/fuzz/corpus" "$ROOT/tests/fuzz/corpus-found" >"$LOG" 2>&1
 rc=$?
 set -e
 
