@@ -18,18 +18,11 @@ if [ "${TFT_INSTALL_TEST_DEPS:-1}" = 1 ] && ! dpkg -s $deps >/dev/null 2>&1; the
     $deps >/dev/null
 fi
 
-# As root the tests run tshark as 'nobody' (Wireshark ignores plugin dirs for
-# root). When 'nobody' cannot read this tree (a clone under /root), test a copy
-# it can read; its build dir is kept between runs.
-if [ "$(id -u)" -eq 0 ] &&
-   ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -r "$PWD/tests/captures/MANIFEST.tsv"; then
-  stage=/var/tmp/tcpfollowts-tests
-  echo "tests/run.sh: user 'nobody' cannot read $PWD; testing a copy in $stage" >&2
-  mkdir -p "$stage"
-  find "$stage" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
-  tar --exclude=./.git --exclude=./build --exclude='./build-*' -cf - . | tar -C "$stage" -xf -
-  chmod -R a+rX "$stage"
-  cd "$stage"
+# As root the tests run tshark as 'nobody': a clone it cannot read (under
+# /root) is tested from a copy.
+. tests/lib/readable_copy.sh
+if tft_readable_copy /var/tmp/tcpfollowts-tests; then
+  cd /var/tmp/tcpfollowts-tests
 fi
 
 cmake -S . -B build >/dev/null
