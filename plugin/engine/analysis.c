@@ -20,9 +20,7 @@ struct analysis {
     bool have_longest_stall;
     analysis_stall longest_stall;
 
-    analysis_handshake handshake;
-    bool syn_seen, syn_ack_seen;
-    unsigned syn_sender;
+    tcp_handshake handshake;
     uint64_t highest_end[2]; /* per sender, to see a new segment leave a hole */
     bool has_end[2];
     analysis_dir dirs[2];
@@ -62,20 +60,10 @@ const char *analysis_stall_end_name(analysis_stall_end e)
     }
 }
 
-static bool carries_payload(const engine_segment *seg)
-{
-    return seg->len > 0 && seg->klass != ENGINE_CLASS_KEEP_ALIVE &&
-           seg->klass != ENGINE_CLASS_UNKNOWN_LENGTH;
-}
 
 static bool is_resend(engine_class k)
 {
     return k == ENGINE_CLASS_RETRANSMISSION || k == ENGINE_CLASS_OVERLAP || k == ENGINE_CLASS_CONFLICT;
-}
-
-static uint64_t data_seq(const engine_segment *seg)
-{
-    return seg->seq + ((seg->flags & ENGINE_TCP_SYN) ? 1 : 0);
 }
 
 static void close_turn(analysis *a)
@@ -131,26 +119,6 @@ static void note_stall(analysis *a, const engine_segment *seg, bool leaves_hole)
     }
 }
 
-static void note_handshake(analysis *a, const engine_segment *seg)
-{
-    analysis_handshake *h = &a->handshake;
-    bool syn = seg->flags & ENGINE_TCP_SYN, ack = seg->flags & ENGINE_TCP_ACK;
-    if (syn && !ack && !a->syn_seen) {
-        a->syn_seen = true;
-        a->syn_sender = seg->sender;
-        h->syn_frame = seg->frame;
-        h->syn_ns = seg->time_ns;
-    } else if (syn && ack && a->syn_seen && !a->syn_ack_seen && seg->sender != a->syn_sender) {
-        a->syn_ack_seen = true;
-        h->syn_ack_frame = seg->frame;
-        h->syn_ack_ns = seg->time_ns;
-    } else if (!syn && ack && a->syn_ack_seen && !h->complete && seg->sender == a->syn_sender) {
-        h->complete = true;
-        h->ack_frame = seg->frame;
-        h->ack_ns = seg->time_ns;
-    }
-}
-
 static void note_recovery(analysis *a, const engine_stream *e, const engine_segment *seg)
 {
     if (!a->keep_lists || seg->klass != ENGINE_CLASS_OUT_OF_ORDER || seg->hole_opener == ENGINE_NO_SEGMENT)
@@ -158,19 +126,19 @@ static void note_recovery(analysis *a, const engine_stream *e, const engine_segm
     const engine_segment *opener = engine_segment_at(e, seg->hole_opener);
     if (!opener)
         return;
-    analysis_recovery r = {seg->sender, data_seq(seg), seg->new_bytes, opener->frame, seg->frame,
+    analysis_recovery r = {seg->sender, engine_segment_data_seq(seg), seg->new_bytes, opener->frame, seg->frame,
                            seg->time_ns - opener->time_ns};
     g_array_append_val(a->recoveries, r);
 }
 
 void analysis_add(analysis *a, const engine_stream *e, const engine_segment *seg)
 {
-    note_handshake(a, seg);
-    if (!carries_payload(seg))
+    handshake_add(&a->handshake, seg);
+    if (!engine_segment_carries_data(seg))
         return;
     unsigned s = seg->sender;
     analysis_dir *d = &a->dirs[s];
-    uint64_t start = data_seq(seg), end = start + seg->len;
+    uint64_t start = engine_segment_data_seq(seg), end = start + seg->len;
     bool leaves_hole = a->has_end[s] && start > a->highest_end[s];
 
     d->data_segments++;
@@ -239,7 +207,7 @@ void analysis_finish(analysis *a, const engine_stream *e)
 GArray *analysis_turns(const analysis *a) { return a->turns; }
 GArray *analysis_stalls(const analysis *a) { return a->stalls; }
 GArray *analysis_recoveries(const analysis *a) { return a->recoveries; }
-const analysis_handshake *analysis_get_handshake(const analysis *a) { return &a->handshake; }
+const tcp_handshake *analysis_get_handshake(const analysis *a) { return &a->handshake; }
 const analysis_dir *analysis_get_dir(const analysis *a, unsigned sender) { return &a->dirs[sender]; }
 
 bool analysis_worst_turnaround(const analysis *a, int64_t *ns)

@@ -12,6 +12,7 @@
 #define TCPFOLLOWTS_ANALYSIS_H
 
 #include "engine.h"
+#include "handshake.h"
 
 #include <glib.h>
 
@@ -52,11 +53,6 @@ typedef struct {
     int64_t delay_ns;             /* filled - opened */
 } analysis_recovery;
 
-typedef struct {
-    bool complete;                /* SYN, SYN-ACK and the client's ACK all seen */
-    uint32_t syn_frame, syn_ack_frame, ack_frame;
-    int64_t syn_ns, syn_ack_ns, ack_ns;
-} analysis_handshake;
 
 typedef struct {
     uint64_t data_segments;
@@ -80,7 +76,7 @@ void analysis_finish(analysis *a, const engine_stream *e);
 GArray *analysis_turns(const analysis *a);      /* analysis_turn, NULL without lists */
 GArray *analysis_stalls(const analysis *a);     /* analysis_stall, NULL without lists */
 GArray *analysis_recoveries(const analysis *a); /* analysis_recovery, NULL without lists */
-const analysis_handshake *analysis_get_handshake(const analysis *a);
+const tcp_handshake *analysis_get_handshake(const analysis *a);
 const analysis_dir *analysis_get_dir(const analysis *a, unsigned sender);
 
 /* The extremes, kept in both modes. */

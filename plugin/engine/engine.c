@@ -318,6 +318,15 @@ static bool is_keep_alive(const direction *d, const engine_segment_in *in, uint6
            d->has_next && seq + 1 == d->next_seq;
 }
 
+/* Linux probes a zero window with a 0-byte segment at snd.una - 1 (filler,
+ * like a keep-alive): whatever its shape, a probe only while the window is 0. */
+static bool is_persist_probe(const direction *d, const direction *peer, const engine_segment_in *in, uint64_t seq)
+{
+    return in->len <= 1 && !(in->flags & (ENGINE_TCP_SYN | ENGINE_TCP_FIN | ENGINE_TCP_RST)) && peer->win_seen &&
+           peer->last_win == 0 &&
+           ((d->has_next && seq + 1 == d->next_seq) || (d->peer_acked && seq + 1 == d->peer_max_ack));
+}
+
 static bool is_zero_window_probe(const direction *d, const direction *peer,
                                  const engine_segment_in *in, uint64_t data_seq)
 {
@@ -376,6 +385,10 @@ static engine_class take_payload(engine_stream *s, direction *d, const direction
     uint64_t data_seq = rec->seq + ((in->flags & ENGINE_TCP_SYN) ? 1 : 0);
     if (!in->have_len)
         return ENGINE_CLASS_UNKNOWN_LENGTH;
+    if (is_persist_probe(d, peer, in, rec->seq)) {
+        rec->flags |= ENGINE_SEG_FILLER;
+        return ENGINE_CLASS_ZERO_WINDOW_PROBE;
+    }
     if (is_keep_alive(d, in, rec->seq))
         return ENGINE_CLASS_KEEP_ALIVE;
     if (rec->len == 0)
@@ -416,7 +429,7 @@ static void note_progress(direction *d, const engine_segment *rec)
         d->fin_seq = d->fin_seen ? max_u64(d->fin_seq, fin_seq) : fin_seq;
         d->fin_seen = true;
     }
-    if (rec->klass != ENGINE_CLASS_KEEP_ALIVE) {
+    if (rec->klass != ENGINE_CLASS_KEEP_ALIVE && !(rec->flags & ENGINE_SEG_FILLER)) {
         uint64_t nxt = engine_segment_nxtseq(rec);
         d->next_seq = d->has_next ? max_u64(d->next_seq, nxt) : nxt;
         d->has_next = true;
@@ -527,6 +540,8 @@ void engine_finish(engine_stream *s)
         engine_walk(s, i, &counter, &d->stats);
     }
 }
+
+bool engine_finished(const engine_stream *s) { return s->finished; }
 
 size_t engine_segment_count(const engine_stream *s) { return s->nsegments; }
 

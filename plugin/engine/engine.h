@@ -25,6 +25,9 @@ enum {
     ENGINE_TCP_PSH = 0x008, ENGINE_TCP_ACK = 0x010, ENGINE_TCP_URG = 0x020,
     ENGINE_TCP_ECE = 0x040, ENGINE_TCP_CWR = 0x080, ENGINE_TCP_AE = 0x100,
 };
+/* Not a TCP flag: set in a record's flags when its payload byte is filler, not
+ * data (a zero-window probe at snd.una - 1). */
+#define ENGINE_SEG_FILLER 0x8000
 
 typedef enum {
     ENGINE_CLASS_NEW,               /* only new bytes, at or past the highest seq seen */
@@ -33,7 +36,9 @@ typedef enum {
     ENGINE_CLASS_OUT_OF_ORDER,      /* only new bytes, below the highest seq seen */
     ENGINE_CLASS_CONFLICT,          /* old bytes present whose copy differs from the kept one */
     ENGINE_CLASS_KEEP_ALIVE,        /* 0/1 byte at next seq - 1: a probe, its byte is not data */
-    ENGINE_CLASS_ZERO_WINDOW_PROBE, /* 1 byte at next seq while the peer's window is 0 */
+    ENGINE_CLASS_ZERO_WINDOW_PROBE, /* while the peer's window is 0: 1 byte at next seq (data),
+                                       or 0/1 byte at snd.una - 1 or next seq - 1 (the Linux
+                                       persist probe: ENGINE_SEG_FILLER, its byte is not data) */
     ENGINE_CLASS_CONTROL,           /* no payload: SYN, FIN, RST or pure ACK */
     ENGINE_CLASS_UNKNOWN_LENGTH,    /* TCP could not tell the payload length (IP fragment
                                        not reassembled): its bytes are unknown */
@@ -117,6 +122,7 @@ const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_
  * relative-seq base per direction, the end of each direction, gap counts.
  * Call once after the last segment; queries below need it. */
 void engine_finish(engine_stream *s);
+bool engine_finished(const engine_stream *s);
 
 size_t engine_segment_count(const engine_stream *s);
 const engine_segment *engine_segment_at(const engine_stream *s, size_t i);
@@ -139,6 +145,18 @@ int64_t engine_relative_seq(const engine_stream *s, unsigned sender, uint64_t se
 uint32_t engine_base_raw(const engine_stream *s, unsigned sender);
 /* nxtseq as Wireshark's tcp.nxtseq: seq + len (+1 SYN, +1 FIN). */
 uint64_t engine_segment_nxtseq(const engine_segment *seg);
+/* The first payload byte's seq (after a SYN). */
+static inline uint64_t engine_segment_data_seq(const engine_segment *seg)
+{
+    return seg->seq + ((seg->flags & ENGINE_TCP_SYN) ? 1 : 0);
+}
+/* Whether the segment's payload is stream data (not a keep-alive's or probe's
+ * filler byte, not bytes of unknown length). */
+static inline bool engine_segment_carries_data(const engine_segment *seg)
+{
+    return seg->len > 0 && seg->klass != ENGINE_CLASS_KEEP_ALIVE && seg->klass != ENGINE_CLASS_UNKNOWN_LENGTH &&
+           !(seg->flags & ENGINE_SEG_FILLER);
+}
 /* Whether the sender ever sent a segment (a stream may be one-directional). */
 bool engine_sender_seen(const engine_stream *s, unsigned sender);
 

@@ -12,6 +12,7 @@ static const char *const time_values[] = {"rel", "abs", "epoch", "delta", NULL};
 static const char *const data_values[] = {"ascii", "hex", "none", NULL};
 static const char *const overlap_values[] = {"first", "last", NULL};
 static const char *const table_values[] = {"segments", "turns", "stalls", "losses", NULL};
+static const char *const cols_values[] = {"diag", "plain", NULL};
 
 const report_option_spec report_option_specs[] = {
     {"fmt", fmt_values, "text: timeline + summary; json: full report; csv: a row per segment; "
@@ -22,6 +23,8 @@ const report_option_spec report_option_specs[] = {
     {"overlap", overlap_values, "which copy of overlapping bytes is kept: first or last captured", true},
     {"data", data_values, "payload shown in the text timeline", false},
     {"table", table_values, "what fmt=csv lists: a row per segment, turn, stall or loss", false},
+    {"cols", cols_values, "text timeline columns: with bytes in flight, peer window and RTT, or without",
+     false},
 };
 const size_t report_option_count = G_N_ELEMENTS(report_option_specs);
 
@@ -33,7 +36,8 @@ int *report_option_field(report_options *opts, size_t i)
     case 2: return (int *)&opts->time;
     case 3: return (int *)&opts->overlap;
     case 4: return (int *)&opts->data;
-    default: return (int *)&opts->table;
+    case 5: return (int *)&opts->table;
+    default: return (int *)&opts->cols;
     }
 }
 

@@ -16,6 +16,8 @@ typedef enum { REPORT_TIME_REL, REPORT_TIME_ABS, REPORT_TIME_EPOCH, REPORT_TIME_
 typedef enum { REPORT_DATA_ASCII, REPORT_DATA_HEX, REPORT_DATA_NONE } report_data;
 /* What fmt=csv lists: a row per segment, turn, stall, or loss. */
 typedef enum { REPORT_TABLE_SEGMENTS, REPORT_TABLE_TURNS, REPORT_TABLE_STALLS, REPORT_TABLE_LOSSES } report_table;
+/* The text timeline's columns: with the per-segment diagnosis or without. */
+typedef enum { REPORT_COLS_DIAG, REPORT_COLS_PLAIN } report_cols;
 
 typedef struct {
     report_format fmt;
@@ -24,6 +26,7 @@ typedef struct {
     report_data data;
     engine_overlap_policy overlap;
     report_table table;
+    report_cols cols;
     int64_t stall_ns;    /* pauses longer than this inside a turn are stalls (stall=SECONDS) */
 } report_options;
 

@@ -53,6 +53,7 @@ typedef struct {
     row_figures f;
     char *client, *server;
     char duration[REPORT_TIME_BUF], around[REPORT_TIME_BUF], stall[REPORT_TIME_BUF];
+    char delay[48];
 } row_view;
 
 static void row_view_init(row_view *v, const report_stream_summary *row, const char *absent)
@@ -64,6 +65,7 @@ static void row_view_init(row_view *v, const report_stream_summary *row, const c
     report_format_seconds(v->duration, v->f.duration_ns, 6);
     seconds_or(v->around, v->f.has_turnaround, v->f.turnaround_ns, absent);
     seconds_or(v->stall, v->f.has_stall, v->f.stall.end_ns - v->f.stall.start_ns, absent);
+    report_main_delay(v->delay, sizeof v->delay, rs);
 }
 
 static void row_view_clear(row_view *v)
@@ -77,19 +79,20 @@ static void render_text(const report_stream_summary *rows, size_t n, const repor
     char *desc = report_options_describe(opt, true);
     sink_printf(out, "tcpfollowts %s: all TCP streams (%zu)\n  %s\n\n", TCPFOLLOWTS_VERSION, n, desc);
     g_free(desc);
-    sink_printf(out, "%6s  %-24s %-24s %10s %10s %7s %4s %9s %5s %5s %5s %5s %11s %11s %11s\n", "stream",
+    sink_printf(out, "%6s  %-24s %-24s %10s %10s %7s %4s %9s %5s %5s %5s %5s %11s %11s %11s  %s\n", "stream",
                 "client", "server", "bytes c>s", "bytes s>c", "segs", "gaps", "missing", "retx", "ovl", "ooo",
-                "cfl", "duration", "turnaround", "stall");
+                "cfl", "duration", "turnaround", "stall", "delay");
     for (size_t i = 0; i < n; i++) {
         row_view v;
         row_view_init(&v, &rows[i], "-");
         const row_figures *f = &v.f;
         bool attention = f->gaps[0] + f->gaps[1] || f->conflicts;
         sink_printf(out, "%c%5u  %-24s %-24s %10" PRIu64 " %10" PRIu64 " %7" PRIu64 " %4" PRIu64 " %9" PRIu64
-                         " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %11s %11s %11s\n",
+                         " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %11s %11s %11s  %s\n",
                     attention ? '!' : ' ', rows[i].rs.stream, v.client, v.server, f->bytes[0], f->bytes[1],
                     f->segments[0] + f->segments[1], f->gaps[0] + f->gaps[1], f->missing[0] + f->missing[1],
-                    f->retransmissions, f->overlaps, f->out_of_order, f->conflicts, v.duration, v.around, v.stall);
+                    f->retransmissions, f->overlaps, f->out_of_order, f->conflicts, v.duration, v.around, v.stall,
+                    v.delay);
         row_view_clear(&v);
     }
 }
@@ -98,16 +101,20 @@ static void render_csv(const report_stream_summary *rows, size_t n, report_sink 
 {
     sink_puts(out, "stream,client,server,bytes_c2s,bytes_s2c,segments_c2s,segments_s2c,gaps_c2s,gaps_s2c,"
                    "missing_c2s,missing_s2c,retransmissions,overlaps,out_of_order,conflicts,duration,"
-                   "worst_turnaround,longest_stall\n");
+                   "worst_turnaround,longest_stall");
+    report_csv_diag_header(out);
+    sink_puts(out, "\n");
     for (size_t i = 0; i < n; i++) {
         row_view v;
         row_view_init(&v, &rows[i], "");
         const row_figures *f = &v.f;
         sink_printf(out, "%u,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                         ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%s,%s\n",
+                         ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%s,%s",
                     rows[i].rs.stream, v.client, v.server, f->bytes[0], f->bytes[1], f->segments[0], f->segments[1],
                     f->gaps[0], f->gaps[1], f->missing[0], f->missing[1], f->retransmissions, f->overlaps,
                     f->out_of_order, f->conflicts, v.duration, v.around, v.stall);
+        report_csv_diag_row(out, &rows[i].rs);
+        sink_puts(out, "\n");
         row_view_clear(&v);
     }
 }
@@ -128,7 +135,7 @@ static void render_json(const report_stream_summary *rows, size_t n, const repor
         sink_puts(out, ",\n     \"dirs\": [");
         for (unsigned dir = 0; dir < 2; dir++) {
             sink_puts(out, dir ? ",\n       " : "\n       ");
-            report_json_dir_stats(out, rs->engine, dir, rows[i].analysis);
+            report_json_dir_stats(out, rs, dir, rows[i].analysis);
         }
         sink_printf(out, "],\n     \"duration\": %s, \"worst_turnaround\": ", duration);
         if (f.has_turnaround) {

@@ -54,10 +54,39 @@ double report_goodput(const engine_dir_stats *st, const analysis_dir *ad);
 /* Write a renderer that walks one direction's chunks and gaps. */
 void report_walk_dir(const report_stream *rs, unsigned dir, const engine_walk_cb *cb, void *ctx);
 
+/* The diagnosis of one segment, as the renderers show it (render_diagnosis.c). */
+typedef struct {
+    uint32_t in_flight;
+    bool has_peer_win;
+    uint32_t peer_win;
+    bool has_rtt;
+    int64_t rtt_ns;
+    const diag_episode *episode; /* the episode this segment repaired, or NULL */
+    bool syn_resent;
+} report_seg_diag;
+
+/* false (and zeros) when the stream has no per-segment diagnosis. */
+bool report_segment_diag(const report_stream *rs, size_t i, report_seg_diag *out);
+/* The shown directions' episodes in time order (first repair, else first seen); free the array. */
+GPtrArray *report_episodes_in_time_order(const report_stream *rs, const report_options *opt);
+/* JSON pieces: ", key: value" runs appended to a segment, a dirs entry, a turn;
+ * and the summary keys capture_point, episodes, zero_windows, unresponsive. */
+void report_json_segment_diag(report_sink *out, const report_stream *rs, size_t i);
+void report_json_dir_diag(report_sink *out, const report_stream *rs, unsigned dir);
+void report_json_turn_time(report_sink *out, const report_stream *rs, size_t turn);
+void report_json_diagnosis(report_sink *out, const report_stream *rs, const report_options *opt);
+/* All-streams pieces: the per-direction CSV columns, and the largest cause of
+ * delay over a twentieth of a direction's active time ("s>c zero_window 62%", "-"). */
+void report_csv_diag_header(report_sink *out);
+void report_csv_diag_row(report_sink *out, const report_stream *rs);
+void report_main_delay(char *buf, size_t n, const report_stream *rs);
+/* The text report's closing diagnosis in plain words. */
+void report_text_diagnosis(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a);
+
 /* "nodes": [...] of the contract (shared with the all-streams report). */
 void report_json_nodes(report_sink *out, const report_stream *rs);
 /* One summary.dirs entry (shared with the all-streams report). */
-void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned dir, const analysis *a);
+void report_json_dir_stats(report_sink *out, const report_stream *rs, unsigned dir, const analysis *a);
 
 void report_render_text(const report_stream *rs, const report_options *opt, report_sink *out);
 void report_render_json(const report_stream *rs, const report_options *opt, report_sink *out);

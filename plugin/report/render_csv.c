@@ -4,12 +4,39 @@
 
 #include <inttypes.h>
 
+/* ,in_flight,peer_win,rtt,cause,lost: empty where there is none */
+static void csv_segment_diag(report_sink *out, const report_stream *rs, size_t i)
+{
+    report_seg_diag sd;
+    bool diag = report_segment_diag(rs, i, &sd);
+    sink_puts(out, ",");
+    if (diag)
+        sink_u64(out, sd.in_flight, 0);
+    sink_puts(out, ",");
+    if (sd.has_peer_win)
+        sink_u64(out, sd.peer_win, 0);
+    sink_puts(out, ",");
+    if (sd.has_rtt) {
+        char rtt[REPORT_TIME_BUF];
+        report_format_seconds(rtt, sd.rtt_ns, 9);
+        sink_puts(out, rtt);
+    }
+    sink_puts(out, ",");
+    if (sd.episode) {
+        sink_puts(out, diag_cause_name(sd.episode->cause));
+        sink_puts(out, ",");
+        sink_puts(out, diag_lost_name(sd.episode->lost));
+    } else {
+        sink_puts(out, ",");
+    }
+}
+
 static void csv_segments(const report_stream *rs, const report_options *opt, report_sink *out)
 {
     const engine_stream *e = rs->engine;
     int64_t first = report_stream_first_ns(e), prev = first;
     sink_puts(out, "stream,frame,time,dir,seq,nxtseq,ack,flags,win,len,captured,class,new_bytes,"
-                   "conflict_bytes\n");
+                   "conflict_bytes,in_flight,peer_win,rtt,cause,lost\n");
     for (size_t i = 0; i < engine_segment_count(e); i++) {
         const engine_segment *seg = engine_segment_at(e, i);
         unsigned dir = engine_segment_dir(e, seg);
@@ -45,6 +72,7 @@ static void csv_segments(const report_stream *rs, const report_options *opt, rep
         sink_u64(out, seg->new_bytes, 0);
         sink_puts(out, ",");
         sink_u64(out, seg->conflict_bytes, 0);
+        csv_segment_diag(out, rs, i);
         sink_puts(out, "\n");
     }
 }

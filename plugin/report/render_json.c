@@ -117,6 +117,7 @@ static void put_segments(json_walk *w, const report_options *opt)
             sink_printf(w->out, ", \"captured\": %u", seg->caplen);
         if (seg->conflict_bytes)
             sink_printf(w->out, ", \"conflict_bytes\": %u", seg->conflict_bytes);
+        report_json_segment_diag(w->out, w->rs, i);
         sink_puts(w->out, "}");
     }
     sink_puts(w->out, w->first_item ? "],\n" : "\n  ],\n");
@@ -157,8 +158,9 @@ static double ratio(uint64_t part, uint64_t whole)
     return whole ? (double)part / (double)whole : 0.0;
 }
 
-void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned dir, const analysis *a)
+void report_json_dir_stats(report_sink *out, const report_stream *rs, unsigned dir, const analysis *a)
 {
+    const engine_stream *e = rs->engine;
     unsigned sender = engine_dir_sender(e, dir);
     const engine_dir_stats *st = engine_stats(e, sender);
     const analysis_dir *ad = analysis_get_dir(a, sender);
@@ -171,7 +173,7 @@ void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned di
                 ", \"keep_alives\": %" PRIu64 ", \"zero_window_probes\": %" PRIu64
                 ", \"unknown_length\": %" PRIu64 ", \"retransmitted_bytes\": %" PRIu64
                 ", \"goodput\": %.1f, \"retransmission_ratio\": %.6f, \"loss_ratio\": %.6f"
-                ", \"first\": %s, \"last\": %s}",
+                ", \"first\": %s, \"last\": %s",
                 st->kept_bytes, st->missing_bytes, st->gaps, st->segments,
                 st->by_class[ENGINE_CLASS_RETRANSMISSION], st->by_class[ENGINE_CLASS_OVERLAP],
                 st->by_class[ENGINE_CLASS_OUT_OF_ORDER], st->by_class[ENGINE_CLASS_CONFLICT],
@@ -180,24 +182,46 @@ void report_json_dir_stats(report_sink *out, const engine_stream *e, unsigned di
                 ad->retransmitted_bytes, report_goodput(st, ad), ratio(ad->retransmitted_bytes, st->kept_bytes),
                 ratio(st->missing_bytes, st->kept_bytes + st->missing_bytes),
                 json_time(first, st->first_ns, seen), json_time(last, st->last_ns, seen));
+    report_json_dir_diag(out, rs, dir);
+    sink_puts(out, "}");
 }
 
+static const char *json_frame(char *buf, uint32_t frame, bool present)
+{
+    if (!present)
+        return "null";
+    g_snprintf(buf, REPORT_TIME_BUF, "%u", frame);
+    return buf;
+}
+
+/* null without a SYN; otherwise what was seen of the setup and what it cost. */
 static void put_handshake(report_sink *out, const analysis *a)
 {
-    const analysis_handshake *h = analysis_get_handshake(a);
-    if (!h->complete) {
+    const tcp_handshake *h = analysis_get_handshake(a);
+    if (!h->syn_seen) {
         sink_puts(out, "    \"handshake\": null,\n");
         return;
     }
-    char rtt[REPORT_TIME_BUF], first[REPORT_TIME_BUF], second[REPORT_TIME_BUF];
-    sink_printf(out, "    \"handshake\": {\"syn_frame\": %u, \"syn_ack_frame\": %u, \"ack_frame\": %u, "
-                     "\"rtt\": %s, \"syn_to_syn_ack\": %s, \"syn_ack_to_ack\": %s},\n",
-                h->syn_frame, h->syn_ack_frame, h->ack_frame, json_seconds(rtt, h->ack_ns - h->syn_ns),
-                json_seconds(first, h->syn_ack_ns - h->syn_ns), json_seconds(second, h->ack_ns - h->syn_ack_ns));
+    char f1[REPORT_TIME_BUF], f2[REPORT_TIME_BUF], rtt[REPORT_TIME_BUF] = "null", first[REPORT_TIME_BUF] = "null",
+         second[REPORT_TIME_BUF] = "null", setup[REPORT_TIME_BUF] = "null";
+    if (h->syn_ack_seen)
+        json_seconds(first, h->syn_ack_ns - h->syn_ns);
+    if (h->complete) {
+        json_seconds(rtt, h->ack_ns - h->syn_ns);
+        json_seconds(second, h->ack_ns - h->syn_ack_ns);
+        json_seconds(setup, h->ack_ns - h->first_syn_ns);
+    }
+    sink_printf(out, "    \"handshake\": {\"syn_frame\": %u, \"syn_ack_frame\": %s, \"ack_frame\": %s, "
+                     "\"rtt\": %s, \"syn_to_syn_ack\": %s, \"syn_ack_to_ack\": %s, \"syn_sent\": %u, "
+                     "\"syn_ack_sent\": %u, \"setup\": %s, \"answered\": %s},\n",
+                h->syn_frame, json_frame(f1, h->syn_ack_frame, h->syn_ack_seen),
+                json_frame(f2, h->ack_frame, h->complete), rtt, first, second, h->syn_sent, h->syn_ack_sent,
+                setup, h->answered ? "true" : "false");
 }
 
-static void put_turns(report_sink *out, const engine_stream *e, const report_options *opt, const analysis *a)
+static void put_turns(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
 {
+    const engine_stream *e = rs->engine;
     GArray *turns = analysis_turns(a);
     bool any = false;
     sink_puts(out, "    \"turns\": [");
@@ -211,9 +235,11 @@ static void put_turns(report_sink *out, const engine_stream *e, const report_opt
             json_seconds(around, t->turnaround_ns);
         sink_printf(out, "%s\n      {\"dir\": %u, \"first\": %s, \"last\": %s, \"first_frame\": %u, "
                          "\"last_frame\": %u, \"bytes\": %" PRIu64 ", \"segments\": %" PRIu64
-                         ", \"retransmissions\": %" PRIu64 ", \"gaps\": %" PRIu64 ", \"turnaround\": %s}",
+                         ", \"retransmissions\": %" PRIu64 ", \"gaps\": %" PRIu64 ", \"turnaround\": %s",
                     any ? "," : "", dir, json_time(first, t->first_ns, true), json_time(last, t->last_ns, true),
                     t->first_frame, t->last_frame, t->bytes, t->segments, t->retransmissions, t->gaps, around);
+        report_json_turn_time(out, rs, i);
+        sink_puts(out, "}");
         any = true;
     }
     sink_puts(out, any ? "\n    ],\n" : "],\n");
@@ -277,15 +303,16 @@ static void put_summary(report_sink *out, const report_stream *rs, const report_
     const engine_stream *e = rs->engine;
     analysis *a = report_analyze(rs, opt);
     sink_puts(out, "  \"summary\": {\n    \"dirs\": [\n      ");
-    report_json_dir_stats(out, e, 0, a);
+    report_json_dir_stats(out, rs, 0, a);
     sink_puts(out, ",\n      ");
-    report_json_dir_stats(out, e, 1, a);
+    report_json_dir_stats(out, rs, 1, a);
     char duration[REPORT_TIME_BUF], threshold[REPORT_TIME_BUF];
     sink_printf(out, "\n    ],\n    \"duration\": %s,\n    \"stall_threshold\": %s,\n",
                 json_seconds(duration, report_stream_duration_ns(e)),
                 json_seconds(threshold, opt->stall_ns));
     put_handshake(out, a);
-    put_turns(out, e, opt, a);
+    report_json_diagnosis(out, rs, opt);
+    put_turns(out, rs, opt, a);
     put_stalls(out, e, opt, a);
     put_losses(out, rs, opt, a);
     sink_puts(out, "  }\n");

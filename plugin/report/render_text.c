@@ -234,9 +234,48 @@ static void print_header(report_sink *out, const report_stream *rs, const report
     sink_printf(out, "  %s\n", desc);
     g_free(desc);
     sink_puts(out, "  marks: ! conflict, gap or unknown bytes; ~ retransmission, overlap, out-of-order\n\n");
-    sink_printf(out, "  %7s %-*s %-2s %11s %11s %6s %-5s %s\n", "frame", time_width(opt->time),
-                opt->time == REPORT_TIME_DELTA ? "delta" : "time", "", "seq", "nxtseq", "len",
-                "flags", "class");
+    sink_printf(out, "  %7s %-*s %-2s %11s %11s %6s %-5s ", "frame", time_width(opt->time),
+                opt->time == REPORT_TIME_DELTA ? "delta" : "time", "", "seq", "nxtseq", "len", "flags");
+    if (opt->cols == REPORT_COLS_DIAG && rs->diag)
+        sink_printf(out, "%6s %6s %8s ", "flight", "win", "rtt");
+    sink_puts(out, "class\n");
+}
+
+/* 1234, 98.5k, 12.3M: six columns at most */
+static void compact_count(char *buf, size_t n, uint64_t v)
+{
+    if (v < 100000)
+        g_snprintf(buf, n, "%" PRIu64, v);
+    else if (v < 10000000)
+        g_snprintf(buf, n, "%.1fk", (double)v / 1e3);
+    else
+        g_snprintf(buf, n, "%.1fM", (double)v / 1e6);
+}
+
+/* in flight, the peer's window and the RTT sample: "-" where there is none */
+static void print_diag_columns(report_sink *out, const report_seg_diag *sd)
+{
+    char flight[16], win[16] = "-", rtt[24] = "-";
+    compact_count(flight, sizeof flight, sd->in_flight);
+    if (sd->has_peer_win)
+        compact_count(win, sizeof win, sd->peer_win);
+    if (sd->has_rtt) {
+        char ms[REPORT_TIME_BUF];
+        report_format_seconds(ms, sd->rtt_ns * 1000, sd->rtt_ns < 10000000 ? 3 : 1); /* in ms */
+        g_snprintf(rtt, sizeof rtt, "%sms", ms);
+    }
+    sink_printf(out, "%6s %6s %8s ", flight, win, rtt);
+}
+
+/* beside the class: what the repair was for, so that a repaired loss never
+ * reads as reordering */
+static void print_repair(report_sink *out, const diag_episode *e)
+{
+    if (e->lost == DIAG_LOST_NONE)
+        sink_printf(out, " [%s]", diag_cause_name(e->cause));
+    else
+        sink_printf(out, " [%s, lost %s capture]", diag_cause_name(e->cause),
+                    e->lost == DIAG_LOST_AFTER_CAPTURE ? "after" : "before");
 }
 
 static void print_timeline(report_sink *out, const report_stream *rs, const report_options *opt)
@@ -269,11 +308,19 @@ static void print_timeline(report_sink *out, const report_stream *rs, const repo
         sink_puts(out, " ");
         sink_padded(out, flags, 5);
         sink_puts(out, " ");
+        report_seg_diag sd;
+        bool diag = report_segment_diag(rs, i, &sd);
+        if (diag && opt->cols == REPORT_COLS_DIAG)
+            print_diag_columns(out, &sd);
         sink_puts(out, engine_class_name(seg->klass));
         if (seg->caplen < seg->len)
             sink_printf(out, " (%u cut)", seg->len - seg->caplen);
         if (seg->conflict_bytes)
             sink_printf(out, " (%u differ)", seg->conflict_bytes);
+        if (diag && sd.episode)
+            print_repair(out, sd.episode);
+        if (diag && sd.syn_resent)
+            sink_puts(out, " (sent again)");
         sink_puts(out, "\n");
         if (opt->data != REPORT_DATA_NONE)
             print_chunks(out, rs, opt, i);
@@ -338,7 +385,7 @@ static void print_analysis_rows(report_sink *out, const report_stream *rs, const
 
 static void print_handshake(report_sink *out, const analysis *a)
 {
-    const analysis_handshake *h = analysis_get_handshake(a);
+    const tcp_handshake *h = analysis_get_handshake(a);
     if (!h->complete) {
         sink_puts(out, "\nhandshake: not captured in full\n");
         return;
@@ -464,6 +511,7 @@ static void print_summary(report_sink *out, const report_stream *rs, const repor
     print_turns(out, rs, opt, a);
     print_stalls(out, rs, opt, a);
     print_losses(out, rs, opt, a);
+    report_text_diagnosis(out, rs, opt, a);
     analysis_free(a);
 }
 

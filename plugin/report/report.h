@@ -5,6 +5,7 @@
 #ifndef TCPFOLLOWTS_REPORT_H
 #define TCPFOLLOWTS_REPORT_H
 
+#include "diagnosis.h"
 #include "engine.h"
 #include "options.h"
 #include "sink.h"
@@ -12,6 +13,7 @@
 /* A stream as the capture names it: tcp.stream index and endpoints by sender. */
 typedef struct {
     const engine_stream *engine; /* engine_finish already called */
+    const diagnosis *diag;       /* diagnosis_finish already called; NULL: none */
     uint32_t stream;
     const char *addr[2];         /* printable address of sender 0 / 1 */
     uint16_t port[2];

@@ -38,7 +38,7 @@ static void on_segment(void *ctx, const packet_info *pinfo, const struct tcphead
     stream_entry *entry = g_ptr_array_index(all->entries, th->th_stream);
     if (!entry) {
         entry = g_new0(stream_entry, 1);
-        stream_feed_init(&entry->feed, engine_new_lean(all->req.opts.overlap, false), th);
+        stream_feed_init(&entry->feed, engine_new_lean(all->req.opts.overlap, false), diagnosis_new(false), th);
         entry->analysis = analysis_new(all->req.opts.stall_ns, false);
         g_ptr_array_index(all->entries, th->th_stream) = entry;
     }
@@ -60,7 +60,7 @@ static void on_draw(void *ctx)
         stream_entry *entry = g_ptr_array_index(all->entries, i);
         if (!entry)
             continue;
-        engine_finish(entry->feed.engine);
+        stream_feed_finish(&entry->feed);
         report_stream_summary row = {stream_feed_report(&entry->feed), entry->analysis};
         g_array_append_val(rows, row);
     }

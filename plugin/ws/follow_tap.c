@@ -74,7 +74,7 @@ static void on_segment(void *ctx, const packet_info *pinfo, const struct tcphead
     if (!f->feed.engine) {
         const report_options *o = &f->req.opts;
         stream_feed_init(&f->feed, report_needs_payload(o) ? engine_new(o->overlap) : engine_new_lean(o->overlap, true),
-                         th);
+                         diagnosis_new(true), th);
     }
     stream_feed_add(&f->feed, pinfo, th, payload, caplen);
 }
@@ -90,7 +90,7 @@ void follower_draw(follower *f)
         f->draw(f, NULL, f->user);
         return;
     }
-    engine_finish(f->feed.engine);
+    stream_feed_finish(&f->feed);
     f->drawn = true;
     report_stream rs = stream_feed_report(&f->feed);
     f->draw(f, &rs, f->user);

@@ -11,9 +11,10 @@ static char *address_copy_string(const address *a)
     return s;
 }
 
-void stream_feed_init(stream_feed *sf, engine_stream *engine, const struct tcpheader *th)
+void stream_feed_init(stream_feed *sf, engine_stream *engine, diagnosis *diag, const struct tcpheader *th)
 {
     sf->engine = engine;
+    sf->diag = diag;
     sf->stream = th->th_stream;
     copy_address(&sf->sender0_addr, &th->ip_src);
     sf->sender0_port = th->th_sport;
@@ -27,6 +28,7 @@ void stream_feed_init(stream_feed *sf, engine_stream *engine, const struct tcphe
 void stream_feed_clear(stream_feed *sf)
 {
     engine_free(sf->engine);
+    diagnosis_free(sf->diag);
     free_address(&sf->sender0_addr);
     g_free(sf->addr[0]);
     g_free(sf->addr[1]);
@@ -50,11 +52,30 @@ const engine_segment *stream_feed_add(stream_feed *sf, const packet_info *pinfo,
         .payload = payload,
         .caplen = caplen,
     };
-    return engine_add_segment(sf->engine, &in);
+    const engine_segment *rec = engine_add_segment(sf->engine, &in);
+    /* th_ack and the SACK edges are relative to the same base when
+     * relative sequence numbers are on: undo it to get raw edges */
+    diag_sack sack = {.count = MIN(th->num_sack_ranges, DIAG_MAX_SACK)};
+    uint32_t base = th->th_rawack - th->th_ack;
+    for (unsigned i = 0; i < sack.count; i++) {
+        sack.left[i] = th->sack_left_edge[i] + base;
+        sack.right[i] = th->sack_right_edge[i] + base;
+    }
+    diagnosis_add(sf->diag, sf->engine, rec, &sack);
+    return rec;
+}
+
+void stream_feed_finish(stream_feed *sf)
+{
+    if (engine_finished(sf->engine))
+        return;
+    engine_finish(sf->engine);
+    diagnosis_finish(sf->diag, sf->engine);
 }
 
 report_stream stream_feed_report(const stream_feed *sf)
 {
-    report_stream rs = {sf->engine, sf->stream, {sf->addr[0], sf->addr[1]}, {sf->port[0], sf->port[1]}, sf->ipv6};
+    report_stream rs = {sf->engine, sf->diag, sf->stream, {sf->addr[0], sf->addr[1]}, {sf->port[0], sf->port[1]},
+                        sf->ipv6};
     return rs;
 }

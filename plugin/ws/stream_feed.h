@@ -7,6 +7,7 @@
 
 #include "ws_compat.h"
 
+#include "diagnosis.h"
 #include "report.h"
 
 #include <epan/address.h>
@@ -15,6 +16,7 @@
 
 typedef struct {
     engine_stream *engine;
+    diagnosis *diag;
     uint32_t stream;
     address sender0_addr; /* the sender of the stream's first segment is sender 0 */
     uint16_t sender0_port;
@@ -23,15 +25,18 @@ typedef struct {
     bool ipv6;
 } stream_feed;
 
-/* Take ownership of engine; th is the stream's first segment. */
-void stream_feed_init(stream_feed *sf, engine_stream *engine, const struct tcpheader *th);
+/* Take ownership of engine and diag; th is the stream's first segment. */
+void stream_feed_init(stream_feed *sf, engine_stream *engine, diagnosis *diag, const struct tcpheader *th);
 void stream_feed_clear(stream_feed *sf);
 
 /* Copy what the engine needs from the tap's segment (it lives only during the callback). */
 const engine_segment *stream_feed_add(stream_feed *sf, const packet_info *pinfo, const struct tcpheader *th,
                                       const uint8_t *payload, uint32_t caplen);
 
-/* The report's view of the stream; call engine_finish first. */
+/* The stream is complete: settle the engine and the diagnosis (once). */
+void stream_feed_finish(stream_feed *sf);
+
+/* The report's view of the stream; call stream_feed_finish first. */
 report_stream stream_feed_report(const stream_feed *sf);
 
 #endif

@@ -118,7 +118,8 @@ typedef struct {
     uint64_t seq, data_seq; /* from the engine record (unwrapped) */
     bool stored;           /* the model says its captured bytes went to the store */
     bool data_class;       /* have_len, len > 0, not a keep-alive */
-    bool keep_alive;
+    bool keep_alive;       /* its byte is filler: a keep-alive or a persist probe */
+    bool persist;          /* the Linux zero-window probe at snd.una - 1 (or next - 1) */
     bool zwp;
     bool has_next_before;
     uint64_t next_before;
@@ -358,8 +359,10 @@ static void model_sequential(model *m, const engine_stream *es)
 
         s->has_next_before = d->has_next;
         s->next_before = d->next_seq;
-        s->keep_alive = in->have_len && in->len <= 1 && !(syn || fin || rst) && d->has_next &&
-                        s->seq + 1 == d->next_seq;
+        bool probe_shape = in->have_len && in->len <= 1 && !(syn || fin || rst);
+        s->persist = probe_shape && peer->win_seen && peer->last_win == 0 &&
+                     ((d->has_next && s->seq + 1 == d->next_seq) || (d->peer_acked && s->seq + 1 == d->peer_max_ack));
+        s->keep_alive = s->persist || (probe_shape && d->has_next && s->seq + 1 == d->next_seq);
         s->data_class = in->have_len && !s->keep_alive && in->len > 0;
         s->stored = s->data_class && s->cap_eff > 0;
         s->zwp = s->data_class && in->len == 1 && d->has_next && s->data_seq == d->next_seq &&
@@ -534,6 +537,8 @@ static int model_class(const model_seg *s)
 {
     if (!s->in.have_len)
         return ENGINE_CLASS_UNKNOWN_LENGTH;
+    if (s->persist)
+        return ENGINE_CLASS_ZERO_WINDOW_PROBE;
     if (s->keep_alive)
         return ENGINE_CLASS_KEEP_ALIVE;
     if (s->len_eff == 0)
@@ -637,7 +642,9 @@ static void check_records(const model *m, const engine_stream *es)
         const engine_segment *rec = engine_segment_at(es, i);
         CHECK("record", rec != NULL, "no record for segment %zu", i);
         CHECK("record",
-              rec->sender == s->in.sender && rec->frame == s->in.frame && rec->flags == s->in.flags &&
+              rec->sender == s->in.sender && rec->frame == s->in.frame &&
+                  (rec->flags & ~ENGINE_SEG_FILLER) == s->in.flags &&
+                  !(rec->flags & ENGINE_SEG_FILLER) == !s->persist &&
                   rec->win == s->in.win && rec->time_ns == s->in.time_ns,
               "segment %zu: record does not mirror the input", i);
         CHECK("record", rec->len == s->len_eff && rec->caplen == s->cap_eff,

@@ -127,7 +127,15 @@ def test_formats_agree():
     text = tft.follow(cap, "tcpfollowts,stream,0,data=none")
     gap_lines = [l for l in text.splitlines() if l.startswith("!   gap ")]
     tft.check(len(gap_lines) == len(rep["gaps"]), f"text has {len(gap_lines)} gap lines for {len(rep['gaps'])} gaps")
-    tft.check(max(len(l) for l in text.splitlines()) <= 89, "text lines wider than 89 columns (the GUI window)")
+    # the plain timeline fits the GUI window; the diagnosis columns add 23
+    plain = tft.follow(cap, "tcpfollowts,stream,0,data=none,cols=plain")
+    # a repairing segment's note ("[fast-retransmit, lost before capture]") may go past the width
+    tft.check(max(len(l) for l in plain.splitlines() if "[" not in l) <= 89,
+              "cols=plain lines wider than 89 columns (the GUI window)")
+    tft.check(max(len(l) for l in text.splitlines() if "[" not in l) <= 89 + 23,
+              "text lines wider than 89 + 23 (the diagnosis columns) columns")
+    tft.check([l[:63] for l in plain.splitlines()[8:]] == [l[:63] for l in text.splitlines()[8:]][:len(plain.splitlines()) - 8],
+              "cols=plain changes more than the diagnosis columns")
     conflict_lines = [l for l in text.splitlines() if l.startswith("!") and "conflict" in l]
     tft.check(len(conflict_lines) == sum(s["class"] == "conflict" for s in rep["segments"]),
               "conflict lines are not marked with '!'")

@@ -488,7 +488,14 @@ def model_policy(segs, direction, base, policy, first_t):
         caplen = s.caplen
         data_seq = s.seq + (1 if syn else 0)
         new = old = conflict = 0
-        if (plen <= 1 and not (syn or fin or rst) and me.next is not None and s.seq == me.next - 1):
+        probe_shape = plen <= 1 and not (syn or fin or rst)
+        # the Linux persist probe: 0/1 byte at snd.una - 1 (or next - 1) while the window is 0
+        filler = False
+        if (probe_shape and peer.last_win == 0
+                and ((me.next is not None and s.seq == me.next - 1)
+                     or (me.max_ack is not None and s.seq == me.max_ack - 1))):
+            klass, filler = "zero-window-probe", True
+        elif probe_shape and me.next is not None and s.seq == me.next - 1:
             klass = "keep-alive"
         elif plen == 0:
             klass = "control"
@@ -516,14 +523,14 @@ def model_policy(segs, direction, base, policy, first_t):
                 klass = "out-of-order" if me.next is not None and data_seq < me.next else "new"
             else:
                 klass = "overlap" if new else "retransmission"
-        if klass not in ("keep-alive", "control"):
+        if klass not in ("keep-alive", "control") and not filler:
             # what the headers of data segments announce, captured or not (a pure
             # ACK's seq does not count: after a FIN it is FIN + 1)
             end = data_seq + plen
             me.claimed = end if me.claimed is None else max(me.claimed, end)
         if fin:
             me.fin = data_seq + plen if me.fin is None else max(me.fin, data_seq + plen)
-        if klass != "keep-alive":
+        if klass != "keep-alive" and not filler:
             nxt = s.seq + plen + (1 if syn else 0) + (1 if fin else 0)
             me.next = nxt if me.next is None else max(me.next, nxt)
         me.last_win = s.win
@@ -874,7 +881,8 @@ def sc_keepalive(cap):
     cap.expect_gaps(c, [])
 
 
-@scenario("zero_window", "peer advertises window 0, 1-byte probe at next seq, window reopens")
+@scenario("zero_window", "peer advertises window 0, 1-byte probe at next seq, a probe at next - 1 "
+                        "(the Linux shape), window reopens")
 def sc_zero_window(cap):
     c = cap.conv()
     c.handshake()
@@ -882,7 +890,7 @@ def sc_zero_window(cap):
     c.ack(1, ackd=1000, win=0)
     p1 = c.send(0, 1, dt=200_000)                 # probe: the next byte of the stream
     c.ack(1, ackd=1000, win=0)
-    p2 = c.send(0, 1, off=1000, dt=400_000)       # same byte again: now at highest nxtseq - 1
+    p2 = c.send(0, 1, off=1000, dt=400_000)       # same byte again at highest nxtseq - 1: filler
     c.ack(1, ackd=1000, win=8192)
     d = c.send(0, 1000, off=1000)                 # resumes at the probe byte
     c.ack(1)
@@ -891,7 +899,7 @@ def sc_zero_window(cap):
     c.fin(1)
     c.ack(0)
     cap.expect_class(p1, "zero-window-probe", 1)
-    cap.expect_class(p2, "keep-alive", 0)
+    cap.expect_class(p2, "zero-window-probe", 0)
     cap.expect_class(d, "overlap", 999)
     cap.expect_kept(c, 0, c.content(0, 0, 2000))
     cap.expect_gaps(c, [])

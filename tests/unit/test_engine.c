@@ -448,7 +448,7 @@ static void test_analysis(void)
     g_assert_cmpuint(r->filled_frame, ==, 7);
     g_assert_cmpint(r->delay_ns, ==, 500 * MS);
 
-    const analysis_handshake *h = analysis_get_handshake(a);
+    const tcp_handshake *h = analysis_get_handshake(a);
     g_assert_true(h->complete);
     g_assert_cmpuint(h->syn_ack_frame, ==, 2);
     analysis_free(a);
