@@ -633,10 +633,11 @@ static void note_ack(diagnosis *d, unsigned i, const engine_segment *rec, uint32
 
 /* ---- windows --------------------------------------------------------------- */
 
-/* rec's sender advertises its window to the other direction, s. */
+/* rec's sender advertises its window to the other direction, s. A SYN's,
+ * FIN's or RST's window 0 blocks nothing (Wireshark's zero_window rule too). */
 static void note_window(diagnosis *d, dstate *s, const engine_segment *rec)
 {
-    if (rec->flags & (ENGINE_TCP_SYN | ENGINE_TCP_RST))
+    if (rec->flags & (ENGINE_TCP_SYN | ENGINE_TCP_FIN | ENGINE_TCP_RST))
         return;
     if (rec->win == 0 && !s->zero_window) {
         s->zero_window = true;
@@ -691,7 +692,8 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
     } else {
         if (s->has_data_end && seq > s->data_end)
             hole_open(s, rec, s->data_end, seq);
-        flight_add(s, rec, seq, end, index, false);
+        if (!s->has_una || end > s->una) /* not already acknowledged (a capture out of order) */
+            flight_add(s, rec, seq, end, index, false);
     }
     if (!s->has_data_end || end > s->data_end)
         s->data_end = end;
@@ -744,7 +746,7 @@ void diagnosis_add(diagnosis *d, const engine_stream *e, const engine_segment *r
     if (rec->flags & ENGINE_TCP_ACK)
         note_ack(d, !i, rec, index, sack, prev_win, had_win);
     note_window(d, peer, rec);
-    if (!(rec->flags & ENGINE_TCP_RST)) { /* an RST's window means nothing */
+    if (!(rec->flags & (ENGINE_TCP_RST | ENGINE_TCP_FIN))) { /* their window blocks nothing */
         s->win = rec->win;
         s->has_win = true;
     }
