@@ -195,7 +195,7 @@ bool diagnosis_path_rtt(const diagnosis *d, int64_t *ns)
 
 static diag_time_bucket bucket_now(const dstate *s, const dstate *peer)
 {
-    if (peer->has_win && peer->win == 0)
+    if (s->zero_window) /* inside one of its zero-window periods */
         return DIAG_TIME_ZERO_WINDOW;
     if (s->recovering)
         return DIAG_TIME_LOSS_RECOVERY;
@@ -746,7 +746,7 @@ void diagnosis_add(diagnosis *d, const engine_stream *e, const engine_segment *r
     if (rec->flags & ENGINE_TCP_ACK)
         note_ack(d, !i, rec, index, sack, prev_win, had_win);
     note_window(d, peer, rec);
-    if (!(rec->flags & (ENGINE_TCP_RST | ENGINE_TCP_FIN))) { /* their window blocks nothing */
+    if (!(rec->flags & ENGINE_TCP_RST)) { /* an RST's window means nothing */
         s->win = rec->win;
         s->has_win = true;
     }
