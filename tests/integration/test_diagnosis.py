@@ -208,7 +208,7 @@ def check_wireshark(truth, pcap):
             if x:
                 seen[f].append(frame)
         if v[1]:
-            want = truth["wireshark_in_flight"].get(str(frame), segs[frame]["in_flight"])
+            want = truth["wireshark_in_flight"].get(str(frame), {"value": segs[frame]["in_flight"]})["value"]
             if int(v[1]) != want:
                 problems.append("wireshark frame %d: bytes_in_flight %s, expected %d" % (frame, v[1], want))
         if v[2] and v[3]:

@@ -74,7 +74,7 @@ def sack_option(conv, data_side, blocks):
 
 
 def parse_sack(options):
-    """The SACK blocks (unbounded-free 32-bit edges) of a raw TCP option string."""
+    """The SACK blocks (raw 32-bit edges) of a raw TCP option string."""
     blocks, i = [], 0
     while i < len(options):
         kind = options[i]
@@ -100,8 +100,7 @@ class DiagCapture(gencap.Capture):
         super().__init__(name, description)
         self.hand = []          # (path, value): parts of the truth computed by hand
         self.ws = {}            # tshark field -> frames Wireshark flags with it
-        self.ws_in_flight = {}
-        self.ws_notes = {}
+        self.ws_in_flight = {}  # frame -> {"value": Wireshark's bytes_in_flight, "why"}
         self.text = []          # regexes the text report's diagnosis must match
 
     def expect(self, path, value):
@@ -117,8 +116,7 @@ class DiagCapture(gencap.Capture):
 
     def wireshark_in_flight(self, values, why):
         """Frames where tcp.analysis.bytes_in_flight differs from our in_flight: {frame: value}."""
-        self.ws_in_flight.update(values)
-        self.ws_notes["bytes_in_flight"] = why
+        self.ws_in_flight.update({frame: {"value": v, "why": why} for frame, v in values.items()})
 
     def says(self, *regexes):
         """Regexes (case-insensitive) the text report's diagnosis part must match."""
@@ -721,11 +719,11 @@ def model_diagnosis(segs, base_truth):
     path_rtt = times[hs_ack_i] - times[syn_i] if hs_ack_i is not None else None
 
     out_segs = []
-    episodes = []               # dicts with private keys (_end, _first_i, _cause_final...)
+    episodes = []               # as written, plus private keys (_end, _first_repair_i, ...)
     zero_windows = []
     open_zw = [None, None]      # open period per blocked direction
-    state_after = []            # per segment: (in_flight[2], peer_win[2], mss[2], una[2])
-    una_moves = [[], []]        # (index) where una of a dir moved
+    state_after = []            # per segment: in_flight, peer_win, mss of both dirs after it
+    una_moves = [[], []]        # per dir: indices of the segments that moved its una
     rtt_candidates = []
     for i, s in enumerate(segs):
         d, rec = dirs[i], recs[i]
@@ -768,13 +766,13 @@ def model_diagnosis(segs, base_truth):
         # -- zero windows: a period of the blocked direction 1-d starts/ends at this segment
         zw = open_zw[1 - d]
         if zw is not None and s.win != 0:
-            zw["last_frame"], zw["_end_i"] = s.frame, i
+            zw["last_frame"] = s.frame
             zw["seconds"] = secs(times[i] - zw["_start_ns"])
             open_zw[1 - d] = None
         elif zw is None and s.win == 0 and not syn and not rst:
             zw = {"dir": 1 - d, "first_frame": s.frame, "last_frame": None,
                   "start": gencap.fmt_time(times[i]), "seconds": None, "probes": 0,
-                  "_start_ns": times[i], "_start_i": i}
+                  "_start_ns": times[i]}
             open_zw[1 - d] = zw
             zero_windows.append(zw)
         if open_zw[d] is not None:
@@ -853,7 +851,7 @@ def model_diagnosis(segs, base_truth):
                          "syn_retransmission": syn_retx})
         state_after.append({"in_flight": [D[0].in_flight(), D[1].in_flight()],
                             "peer_win": [D[1].last_win, D[0].last_win],
-                            "mss": [D[0].mss, D[1].mss], "una": [D[0].una, D[1].una]})
+                            "mss": [D[0].mss, D[1].mss]})
 
     # -- rtt: the first ACK of the peer covering all the bytes, unless re-sent before it (Karn)
     for i in rtt_candidates:
@@ -876,7 +874,6 @@ def model_diagnosis(segs, base_truth):
     for zw in zero_windows:
         if zw["seconds"] is None:
             zw["seconds"] = secs(times[-1] - zw["_start_ns"])
-            zw["_end_i"] = n - 1
     timeout_repairs = {j for ep in episodes for j in ep["_timeout_repairs"]}
 
     # -- turns (runs of new data in one direction) and their spans
@@ -1057,8 +1054,7 @@ def write(cap, out_dir):
              "text": cap.text,
              "wireshark": {k: sorted(f if isinstance(f, int) else f.frame for f in cap.ws.get(k, []))
                            for k in WS_FLAGS},
-             "wireshark_in_flight": {str(k): v for k, v in sorted(cap.ws_in_flight.items())},
-             "wireshark_notes": cap.ws_notes}
+             "wireshark_in_flight": {str(k): v for k, v in sorted(cap.ws_in_flight.items())}}
     with open(os.path.join(out_dir, cap.name + ".diag.json"), "w") as f:
         json.dump(truth, f, indent=1)
         f.write("\n")
