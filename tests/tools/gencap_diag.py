@@ -152,24 +152,53 @@ def conversation(cap, sack=False, client_win=65535):
     return c
 
 
-def handshake_near_server(c):
-    """Captured at the server: SYN 0.000, SYN-ACK 0.001, ACK 0.100 (path RTT 0.100;
-    SYN -> SYN-ACK 0.001 is under a tenth of SYN-ACK -> ACK 0.099: near-server),
-    then the client's 100-byte request at 0.101."""
+def handshake(c, syn_ack_at):
+    """SYN 0.000, SYN-ACK at syn_ack_at, ACK 0.100 (path RTT 0.100), then the client's
+    100-byte request at 0.101 (frame 4). Captured at the server, the SYN-ACK leaves
+    at 0.001: SYN -> SYN-ACK is under a tenth of SYN-ACK -> ACK (near-server); at
+    the client it arrives at 0.099: SYN-ACK -> ACK 0.001 is (near-client)."""
     c.syn(CLIENT, t=at("0.000"), options=c.syn_options)
-    c.syn(SERVER, t=at("0.001"), options=c.syn_options)
+    c.syn(SERVER, t=at(syn_ack_at), options=c.syn_options)
     c.ack(CLIENT, t=at("0.100"))
-    return c.send(CLIENT, 100, t=at("0.101"))
+    c.send(CLIENT, 100, t=at("0.101"))
 
 
-def handshake_near_client(c):
-    """Captured at the client: SYN 0.000, SYN-ACK 0.099, ACK 0.100 (path RTT 0.100;
-    SYN-ACK -> ACK 0.001 is under a tenth of SYN -> SYN-ACK 0.099: near-client),
-    then the client's 100-byte request at 0.101."""
-    c.syn(CLIENT, t=at("0.000"), options=c.syn_options)
-    c.syn(SERVER, t=at("0.099"), options=c.syn_options)
-    c.ack(CLIENT, t=at("0.100"))
-    return c.send(CLIENT, 100, t=at("0.101"))
+def at_server(cap, **kw):
+    c = conversation(cap, **kw)
+    handshake(c, "0.001")
+    return c
+
+
+def at_client(cap, **kw):
+    c = conversation(cap, **kw)
+    handshake(c, "0.099")
+    return c
+
+
+def server_sends(c, *times):
+    """A 1000-byte server segment at each time, one after the other in the stream."""
+    return [c.send(SERVER, SEG, t=at(t)) for t in times]
+
+
+def hole_at_receiver(c, shown_at):
+    """Captured at the client: the server's seq 1 arrives at 0.200 (frame 5); seq 1001
+    is not captured (lost upstream, or late); seq 2001 arrives at shown_at and shows
+    the hole (frame 6)."""
+    server_sends(c, "0.200")
+    c.send(SERVER, SEG, drop=True, t=at("0.200"))
+    server_sends(c, shown_at)
+
+
+def resend(c, *times):
+    """The server's 2nd segment (seq 1001) again at each time."""
+    return [c.send(SERVER, SEG, off=SEG, t=at(t)) for t in times]
+
+
+def episode(cause, lost, first_frame, repair_frame, dupacks, delay, timeouts=0, repairs=1):
+    """An episode of the server's 2nd segment (dir 1, seq 1001, len 1000)."""
+    return {"dir": 1, "seq": 1001, "len": 1000, "cause": cause, "lost": lost,
+            "first_frame": first_frame, "repair_frame": repair_frame, "dupacks": dupacks,
+            "timeouts": timeouts, "delay": delay, "repairs": repairs}
 
 
 def no_repairs():
@@ -191,6 +220,12 @@ def time_split(**buckets):
     return t
 
 
+def server_time(cap, active, **buckets):
+    """The server direction's active time and its partition (also its only turn's)."""
+    cap.expect("summary.dirs.1.active", active)
+    cap.expect("summary.dirs.1.time", time_split(**buckets))
+
+
 def request_turn(cap, answered_at):
     """The client's 100-byte request at 0.101, acknowledged by the server's first segment:
     active 0.101 -> answered_at, all transfer (100 bytes in flight, window open)."""
@@ -207,34 +242,27 @@ def sc_fast_retransmit_sender(cap):
     # repeats that ACK for each of segments 3-5 (frames 11-13: 3 duplicate ACKs, same
     # window, 4000 bytes in flight); the server re-sends the 2nd at once (frame 14)
     # and the client acknowledges everything a path RTT later.
-    c = conversation(cap)
-    handshake_near_server(c)
-    c.send(SERVER, SEG, t=at("0.110"))                        # 5: seq 1
-    c.send(SERVER, SEG, t=at("0.111"))                        # 6: seq 1001, lost after capture
-    for t in ("0.112", "0.113", "0.114"):                     # 7-9
-        c.send(SERVER, SEG, t=at(t))
-    c.ack(CLIENT, ackd=SEG, t=at("0.210"))                    # 10: acks 1001
-    dups = [c.ack(CLIENT, ackd=SEG, t=at(t)) for t in ("0.212", "0.213", "0.214")]  # 11-13
-    fix = c.send(SERVER, off=SEG, n=SEG, t=at("0.215"))       # 14: fast retransmit
-    c.ack(CLIENT, t=at("0.315"))                              # 15: acks 5001
+    c = at_server(cap)
+    server_sends(c, "0.110", "0.111", "0.112", "0.113", "0.114")      # 5-9
+    c.ack(CLIENT, ackd=SEG, t=at("0.210"))                            # 10: acks 1001
+    dups = [c.ack(CLIENT, ackd=SEG, t=at(t)) for t in ("0.212", "0.213", "0.214")]
+    fix, = resend(c, "0.215")                                         # 14
+    c.ack(CLIENT, t=at("0.315"))                                      # 15: acks 5001
     cap.expect_class(fix, "retransmission", 0)
-    cap.expect("summary.episodes", [
-        {"dir": 1, "seq": 1001, "len": 1000, "cause": "fast-retransmit", "lost": "after-capture",
-         "first_frame": 6, "repair_frame": 14, "dupacks": 3, "timeouts": 0,
-         "delay": "0.104000000", "repairs": 1}])                            # 0.215 - 0.111
+    cap.expect("summary.episodes", [                                  # delay 0.215 - 0.111
+        episode("fast-retransmit", "after-capture", 6, 14, dupacks=3, delay="0.104000000")])
     cap.expect("summary.dirs.1.repairs", repairs(fast_retransmit=1))
     # Server turn: first data 0.110 (frame 5) -> ACK of 5001 at 0.315: 0.205 s.
     # 0.110-0.215 data in flight, window open, no episode yet: transfer 0.105;
     # 0.215-0.315 the episode is open (first repair -> ACK of its end): loss_recovery 0.100.
-    cap.expect("summary.dirs.1.active", "0.205000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.105", loss_recovery="0.100"))
+    server_time(cap, "0.205000000", transfer="0.105", loss_recovery="0.100")
     request_turn(cap, "0.110")
     cap.expect("summary.capture_point", "near-server")
     cap.expect("summary.unresponsive", [None, None])
-    cap.expect("segments.13.episode", 0)                      # frame 14
-    cap.expect("segments.5.rtt", None)                        # frame 6: re-sent before its ACK (Karn)
-    cap.expect("segments.4.rtt", "0.100000000")               # frame 5: acked by frame 10
-    cap.expect("segments.13.in_flight", 4000)                 # 5001 - 1001
+    cap.expect("segments.13.episode", 0)                              # frame 14
+    cap.expect("segments.5.rtt", None)                # frame 6: re-sent before its ACK (Karn)
+    cap.expect("segments.4.rtt", "0.100000000")       # frame 5: acknowledged by frame 10
+    cap.expect("segments.13.in_flight", 4000)         # 5001 - 1001
     cap.wireshark("tcp.analysis.duplicate_ack", dups)
     cap.wireshark("tcp.analysis.fast_retransmission", [fix])
     cap.wireshark("tcp.analysis.retransmission", [fix])
@@ -250,35 +278,27 @@ def sc_fast_retransmit_receiver(cap):
     # as segments 3-5 arrive. The fill (frame 14) comes 0.120 s after the hole showed
     # (more than the path RTT 0.100: not reordering) and 0.089 s after the last segment
     # (less than the path RTT: not a silence, so no timeout re-send).
-    c = conversation(cap)
-    handshake_near_client(c)
-    c.send(SERVER, SEG, t=at("0.200"))                        # 5: seq 1
-    c.send(SERVER, SEG, drop=True, t=at("0.200"))             # (seq 1001, never captured)
-    c.send(SERVER, SEG, t=at("0.210"))                        # 6: seq 2001, shows the hole
-    c.ack(CLIENT, ackd=SEG, t=at("0.211"))                    # 7
-    c.send(SERVER, SEG, t=at("0.220"))                        # 8
-    d1 = c.ack(CLIENT, ackd=SEG, t=at("0.221"))               # 9: dup 1
-    c.send(SERVER, SEG, t=at("0.230"))                        # 10
-    d2 = c.ack(CLIENT, ackd=SEG, t=at("0.231"))               # 11: dup 2
-    c.send(SERVER, SEG, t=at("0.240"))                        # 12
-    d3 = c.ack(CLIENT, ackd=SEG, t=at("0.241"))               # 13: dup 3
-    fill = c.send(SERVER, off=SEG, n=SEG, t=at("0.330"))      # 14: the hole filled
-    c.ack(CLIENT, t=at("0.331"))                              # 15: acks 6001
+    c = at_client(cap)
+    hole_at_receiver(c, "0.210")                                      # 5, 6
+    c.ack(CLIENT, ackd=SEG, t=at("0.211"))                            # 7
+    dups = []
+    for t_data, t_ack in (("0.220", "0.221"), ("0.230", "0.231"), ("0.240", "0.241")):
+        server_sends(c, t_data)                                       # 8, 10, 12
+        dups.append(c.ack(CLIENT, ackd=SEG, t=at(t_ack)))             # 9, 11, 13
+    fill, = resend(c, "0.330")                                        # 14
+    c.ack(CLIENT, t=at("0.331"))                                      # 15: acks 6001
     cap.expect_class(fill, "out-of-order", SEG)
-    cap.expect("summary.episodes", [
-        {"dir": 1, "seq": 1001, "len": 1000, "cause": "fast-retransmit", "lost": "before-capture",
-         "first_frame": 6, "repair_frame": 14, "dupacks": 3, "timeouts": 0,
-         "delay": "0.120000000", "repairs": 1}])                            # 0.330 - 0.210
+    cap.expect("summary.episodes", [                                  # delay 0.330 - 0.210
+        episode("fast-retransmit", "before-capture", 6, 14, dupacks=3, delay="0.120000000")])
     cap.expect("summary.dirs.1.repairs", repairs(fast_retransmit=1))
     # Server turn 0.200 (frame 5) -> ACK of 6001 at 0.331: 0.131 s. Until the fill there
     # is always data in flight (the ACK of frame 5 only comes after frame 6): transfer
     # 0.130; 0.330-0.331 the episode is open: loss_recovery 0.001.
-    cap.expect("summary.dirs.1.active", "0.131000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.130", loss_recovery="0.001"))
+    server_time(cap, "0.131000000", transfer="0.130", loss_recovery="0.001")
     request_turn(cap, "0.200")
     cap.expect("summary.capture_point", "near-client")
-    cap.expect("segments.13.rtt", "0.001000000")              # the fill was sent once: 0.331 - 0.330
-    cap.wireshark("tcp.analysis.duplicate_ack", [d1, d2, d3])
+    cap.expect("segments.13.rtt", "0.001000000")      # the fill was sent once: 0.331 - 0.330
+    cap.wireshark("tcp.analysis.duplicate_ack", dups)
     cap.wireshark("tcp.analysis.lost_segment", [6])
     # Wireshark calls the fill out-of-order — the confusion issue 10 is about: its
     # fast-retransmission rule wants the segment within 20 ms of the last duplicate ACK
@@ -301,39 +321,29 @@ def sc_fast_retransmit_sack(cap):
     # a SACK block above the hole at seq 1001. Only 2 of them are duplicates (frames 10,
     # 13) and 6000 bytes are in flight at the fill (not fewer than 4 MSS: no early
     # retransmit), so the evidence for fast-retransmit is the SACK block alone.
-    c = conversation(cap, sack=True)
-    handshake_near_client(c)
-    c.send(SERVER, SEG, t=at("0.200"))                        # 5: seq 1
-    c.send(SERVER, SEG, drop=True, t=at("0.200"))             # (seq 1001, never captured)
-    c.send(SERVER, SEG, t=at("0.210"))                        # 6: seq 2001, shows the hole
-    c.ack(CLIENT, ackd=SEG, t=at("0.211"),
-          options=sack_option(c, SERVER, [(2000, 3000)]))     # 7: una 1 -> 1001, SACK 2001-3001
-    c.send(SERVER, SEG, t=at("0.220"))                        # 8: seq 3001
-    c.send(SERVER, SEG, t=at("0.230"))                        # 9: seq 4001
-    d1 = c.ack(CLIENT, ackd=SEG, t=at("0.231"),
-               options=sack_option(c, SERVER, [(2000, 5000)]))  # 10: dup 1
-    c.send(SERVER, SEG, t=at("0.240"))                        # 11: seq 5001
-    c.send(SERVER, SEG, t=at("0.250"))                        # 12: seq 6001
-    d2 = c.ack(CLIENT, ackd=SEG, t=at("0.251"),
-               options=sack_option(c, SERVER, [(2000, 7000)]))  # 13: dup 2
-    fill = c.send(SERVER, off=SEG, n=SEG, t=at("0.330"))      # 14: 0.120 after the hole, 0.079 silence
-    c.ack(CLIENT, t=at("0.331"))                              # 15: acks 7001
+    c = at_client(cap, sack=True)
+    hole_at_receiver(c, "0.210")                                      # 5, 6
+    dups = []
+    for i, t in enumerate(("0.211", "0.231", "0.251")):               # 7, 10, 13
+        if i:
+            server_sends(c, "0.%d0" % (200 + 20 * i), "0.%d0" % (210 + 20 * i))  # 8-9, 11-12
+        sacked = (2000, 3000 + 2000 * i)                              # 2001-3001, -5001, -7001
+        dups.append(c.ack(CLIENT, ackd=SEG, t=at(t), options=sack_option(c, SERVER, [sacked])))
+    fill, = resend(c, "0.330")                        # 14: 0.120 after the hole, 0.079 silence
+    c.ack(CLIENT, t=at("0.331"))                                      # 15: acks 7001
     cap.expect_class(fill, "out-of-order", SEG)
     cap.expect("summary.episodes", [
-        {"dir": 1, "seq": 1001, "len": 1000, "cause": "fast-retransmit", "lost": "before-capture",
-         "first_frame": 6, "repair_frame": 14, "dupacks": 2, "timeouts": 0,
-         "delay": "0.120000000", "repairs": 1}])
+        episode("fast-retransmit", "before-capture", 6, 14, dupacks=2, delay="0.120000000")])
     # Server turn 0.200 -> 0.331 (ACK of 7001): transfer until the fill (0.130), the
     # episode open 0.330-0.331 (loss_recovery 0.001).
-    cap.expect("summary.dirs.1.active", "0.131000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.130", loss_recovery="0.001"))
+    server_time(cap, "0.131000000", transfer="0.130", loss_recovery="0.001")
     request_turn(cap, "0.200")
     # rtt needs the cumulative ACK: a SACK block does not cover bytes (frame 6, seq
     # 2001-3001, SACKed at 0.211 but acknowledged only by frame 15 at 0.331).
     cap.expect("segments.5.rtt", "0.121000000")
-    cap.wireshark("tcp.analysis.duplicate_ack", [d1, d2])
+    cap.wireshark("tcp.analysis.duplicate_ack", dups[1:])             # frame 7 moved una
     cap.wireshark("tcp.analysis.lost_segment", [6])
-    cap.wireshark("tcp.analysis.out_of_order", [fill])        # as in fast_retransmit_receiver
+    cap.wireshark("tcp.analysis.out_of_order", [fill])                # as in fast_retransmit_receiver
     # highest SACKed byte 3001 (frame 7), 5001 (frame 10), 7001 (frame 13)
     cap.wireshark_in_flight({8: 1000, 9: 2000, 11: 1000, 12: 2000, 14: 1000}, SACK_IN_FLIGHT)
     cap.says(r"fast[- ]retransmi")
@@ -343,15 +353,13 @@ def rto_series(c):
     """Server side of the timeout stories: 2 segments, the 2nd lost downstream, the 1st
     acknowledged, then the 2nd re-sent after silences of 0.2, 0.4, 0.8 and 1.6 s
     (frames 8-11 at 0.410, 0.810, 1.610, 3.210)."""
-    c.send(SERVER, SEG, t=at("0.110"))                        # 5: seq 1
-    c.send(SERVER, SEG, t=at("0.111"))                        # 6: seq 1001, lost downstream
-    c.ack(CLIENT, ackd=SEG, t=at("0.210"))                    # 7: acks 1001 (nothing to duplicate)
-    return [c.send(SERVER, off=SEG, n=SEG, t=at(t)) for t in ("0.410", "0.810", "1.610", "3.210")]
+    server_sends(c, "0.110", "0.111")                                 # 5, 6 (lost downstream)
+    c.ack(CLIENT, ackd=SEG, t=at("0.210"))                            # 7: acks 1001, no dups
+    return resend(c, "0.410", "0.810", "1.610", "3.210")
 
 
-TIMEOUT_EPISODE = {"dir": 1, "seq": 1001, "len": 1000, "cause": "timeout", "lost": "after-capture",
-                   "first_frame": 6, "repair_frame": 8, "dupacks": 0, "timeouts": 4,
-                   "delay": "0.299000000", "repairs": 4}                    # 0.410 - 0.111
+TIMEOUT_EPISODE = episode("timeout", "after-capture", 6, 8, dupacks=0, timeouts=4, repairs=4,
+                          delay="0.299000000")                        # 0.410 - 0.111
 
 
 @scenario("rto_backoff",
@@ -361,22 +369,19 @@ def sc_rto_backoff(cap):
     # three re-sends: nothing follows it, so there are no duplicate ACKs, only the
     # retransmission timer doubling (silences 0.2, 0.4, 0.8, 1.6 s, each at least the
     # path RTT 0.100). The 4th re-send gets through and is acknowledged (frame 12).
-    c = conversation(cap)
-    handshake_near_server(c)
+    c = at_server(cap)
     resent = rto_series(c)
-    c.ack(CLIENT, t=at("3.310"))                              # 12: acks 2001
-    cap.expect("summary.episodes", [dict(TIMEOUT_EPISODE)])
+    c.ack(CLIENT, t=at("3.310"))                                      # 12: acks 2001
+    cap.expect("summary.episodes", [TIMEOUT_EPISODE])
     cap.expect("summary.dirs.1.repairs", repairs(timeout=1))
     # Server turn 0.110 -> 3.310 (frame 12): 3.200 s. After frame 5 (0.110-0.111) the
     # next server segment is new data: transfer 0.001. From frame 6 on bytes are in
     # flight and the server's next segment is a re-send after silence (frames 8-11):
     # timeout 0.111-3.210 = 3.099 (0.099 + 0.2 + 0.4 + 0.8 + 1.6). After the last
     # re-send the episode is open until its ACK: loss_recovery 3.210-3.310 = 0.100.
-    cap.expect("summary.dirs.1.active", "3.200000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.001", timeout="3.099",
-                                                 loss_recovery="0.100"))
+    server_time(cap, "3.200000000", transfer="0.001", timeout="3.099", loss_recovery="0.100")
     request_turn(cap, "0.110")
-    cap.expect("summary.unresponsive", [None, None])          # frame 12 acknowledged new bytes
+    cap.expect("summary.unresponsive", [None, None])  # frame 12 acknowledged new bytes
     cap.expect("segments.7.episode", 0)
     cap.expect("segments.10.episode", 0)
     cap.wireshark("tcp.analysis.retransmission", resent)
@@ -390,51 +395,43 @@ def sc_rto_unresponsive(cap):
     # after the 4th the server gives up with a RST (frame 12). The client's last segment
     # is its ACK at 0.210 (frame 7): unresponsive since frame 7, 6.200 s to the end of
     # the stream (6.410), 4 timeouts.
-    c = conversation(cap)
-    handshake_near_server(c)
-    rto_series(c)
-    c.rst(SERVER, t=at("6.410"))                              # 12
-    cap.expect("summary.episodes", [dict(TIMEOUT_EPISODE)])
+    c = at_server(cap)
+    resent = rto_series(c)
+    c.rst(SERVER, t=at("6.410"))                                      # 12
+    cap.expect("summary.episodes", [TIMEOUT_EPISODE])
     cap.expect("summary.unresponsive", [None, {"since_frame": 7, "seconds": "6.200000000",
                                                "timeouts": 4}])
     # No ACK covers the turn's last byte (2001): the turn ends at its last segment, the
     # 4th re-send (frame 11, 3.210) — the RST carries no data and is no segment of the
     # turn. Server: 0.110 -> 3.210 = 3.100 s: transfer 0.001 (after frame 5), timeout
     # 3.099 (0.111-3.210, as in rto_backoff).
-    cap.expect("summary.dirs.1.active", "3.100000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.001", timeout="3.099"))
-    cap.expect("segments.11.in_flight", 1000)                 # the RST: 2001 - 1001
-    cap.wireshark("tcp.analysis.retransmission", [8, 9, 10, 11])
+    server_time(cap, "3.100000000", transfer="0.001", timeout="3.099")
+    cap.expect("segments.11.in_flight", 1000)         # the RST: 2001 - 1001
+    cap.wireshark("tcp.analysis.retransmission", resent)
     cap.says(r"unresponsive|stopped acknowledging|no (answer|response)|silent", r"timeout")
 
 
 @scenario("reordering",
-          "captured at the receiver: a segment overtaken by the next one, arriving 2 ms late")
+          "captured at the receiver: a segment overtaken by the next one, arriving 1 ms later")
 def sc_reordering(cap):
     # The server's 2nd segment (seq 1001) is overtaken in the network by the 3rd: frame
     # 6 (seq 2001) shows a hole, the client acknowledges 1001 (frame 7), and 2 ms after
     # the hole showed, far less than the path RTT 0.100, the missing segment arrives
     # (frame 8): nobody re-sent it, it was late. No loss.
-    c = conversation(cap)
-    handshake_near_client(c)
-    c.send(SERVER, SEG, t=at("0.200"))                        # 5: seq 1
-    c.send(SERVER, SEG, drop=True, t=at("0.200"))             # the delayed original (see frame 8)
-    c.send(SERVER, SEG, t=at("0.201"))                        # 6: seq 2001, shows the hole
-    c.ack(CLIENT, ackd=SEG, t=at("0.202"))                    # 7
-    fill = c.send(SERVER, off=SEG, n=SEG, t=at("0.203"))      # 8: the late segment
-    c.ack(CLIENT, t=at("0.204"))                              # 9: acks 3001
+    c = at_client(cap)
+    hole_at_receiver(c, "0.201")                                      # 5, 6
+    c.ack(CLIENT, ackd=SEG, t=at("0.202"))                            # 7
+    fill, = resend(c, "0.203")                                        # 8: the late segment
+    c.ack(CLIENT, t=at("0.204"))                                      # 9: acks 3001
     cap.expect_class(fill, "out-of-order", SEG)
-    cap.expect("summary.episodes", [
-        {"dir": 1, "seq": 1001, "len": 1000, "cause": "reordering", "lost": "none",
-         "first_frame": 6, "repair_frame": 8, "dupacks": 0, "timeouts": 0,
-         "delay": "0.002000000", "repairs": 1}])
+    cap.expect("summary.episodes", [episode("reordering", "none", 6, 8, dupacks=0,
+                                            delay="0.002000000")])
     cap.expect("summary.dirs.1.repairs", repairs(reordering=1))
     # Server turn 0.200 -> 0.204 (frame 9): data always in flight, a reordering episode
     # is no loss recovery: transfer 0.004.
-    cap.expect("summary.dirs.1.active", "0.004000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.004"))
+    server_time(cap, "0.004000000", transfer="0.004")
     request_turn(cap, "0.200")
-    cap.expect("segments.7.rtt", "0.001000000")               # frame 8 -> frame 9
+    cap.expect("segments.7.rtt", "0.001000000")       # frame 8 -> frame 9
     cap.wireshark("tcp.analysis.out_of_order", [fill])
     cap.wireshark("tcp.analysis.lost_segment", [6])
     cap.says(r"reorder")
@@ -447,22 +444,17 @@ def sc_spurious_acked(cap):
     # server re-sends the 2nd segment 1 ms later anyway (frame 8): every byte of it was
     # already acknowledged, so the re-send was useless. The client acknowledges the
     # duplicate again (frame 9, nothing in flight: no duplicate ACK by our definition).
-    c = conversation(cap)
-    handshake_near_server(c)
-    c.send(SERVER, SEG, t=at("0.110"))                        # 5
-    c.send(SERVER, SEG, t=at("0.111"))                        # 6
-    c.ack(CLIENT, t=at("0.310"))                              # 7: acks 2001
-    again = c.send(SERVER, off=SEG, n=SEG, t=at("0.311"))     # 8
-    c.ack(CLIENT, t=at("0.411"))                              # 9
+    c = at_server(cap)
+    server_sends(c, "0.110", "0.111")                                 # 5, 6
+    c.ack(CLIENT, t=at("0.310"))                                      # 7: acks 2001
+    again, = resend(c, "0.311")                                       # 8
+    c.ack(CLIENT, t=at("0.411"))                                      # 9
     cap.expect_class(again, "retransmission", 0)
-    cap.expect("summary.episodes", [
-        {"dir": 1, "seq": 1001, "len": 1000, "cause": "spurious", "lost": "none",
-         "first_frame": 6, "repair_frame": 8, "dupacks": 0, "timeouts": 0,
-         "delay": "0.200000000", "repairs": 1}])
+    cap.expect("summary.episodes", [episode("spurious", "none", 6, 8, dupacks=0,
+                                            delay="0.200000000")])
     cap.expect("summary.dirs.1.repairs", repairs(spurious=1))
     # Server turn 0.110 -> 0.310 (frame 7); the re-send comes after it: transfer 0.200.
-    cap.expect("summary.dirs.1.active", "0.200000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.200"))
+    server_time(cap, "0.200000000", transfer="0.200")
     request_turn(cap, "0.110")
     # Karn's rule only drops a sample when bytes are re-sent *before* the ACK.
     cap.expect("segments.5.rtt", "0.199000000")
@@ -484,32 +476,27 @@ def sc_spurious_dsack(cap):
     # later (frame 15); when the re-sent copy arrives the client reports it with a
     # D-SACK block 1001-2001 below its cumulative ACK (frame 16). The episode opened as
     # fast-retransmit turns spurious, lost none.
-    c = conversation(cap, sack=True)
-    handshake_near_server(c)
-    for t in ("0.110", "0.111", "0.112", "0.113", "0.114"):   # 5-9
-        c.send(SERVER, SEG, t=at(t))
-    c.ack(CLIENT, ackd=SEG, t=at("0.210"))                    # 10
-    for i, t in enumerate(("0.212", "0.213", "0.214")):       # 11-13: dup ACKs with SACK
-        c.ack(CLIENT, ackd=SEG, t=at(t), options=sack_option(c, SERVER, [(2000, 3000 + 1000 * i)]))
-    fix = c.send(SERVER, off=SEG, n=SEG, t=at("0.215"))       # 14
-    c.ack(CLIENT, t=at("0.216"))                              # 15: acks 5001
+    c = at_server(cap, sack=True)
+    server_sends(c, "0.110", "0.111", "0.112", "0.113", "0.114")      # 5-9
+    c.ack(CLIENT, ackd=SEG, t=at("0.210"))                            # 10
+    dups = [c.ack(CLIENT, ackd=SEG, t=at(t), options=sack_option(c, SERVER, [(2000, hi)]))
+            for t, hi in (("0.212", 3000), ("0.213", 4000), ("0.214", 5000))]   # 11-13
+    fix, = resend(c, "0.215")                                         # 14
+    c.ack(CLIENT, t=at("0.216"))                                      # 15: acks 5001
     dsack = c.ack(CLIENT, t=at("0.315"), options=sack_option(c, SERVER, [(1000, 2000)]))  # 16
-    cap.expect("summary.episodes", [
-        {"dir": 1, "seq": 1001, "len": 1000, "cause": "spurious", "lost": "none",
-         "first_frame": 6, "repair_frame": 14, "dupacks": 3, "timeouts": 0,
-         "delay": "0.104000000", "repairs": 1}])
+    cap.expect("summary.episodes", [episode("spurious", "none", 6, 14, dupacks=3,
+                                            delay="0.104000000")])
     cap.expect("summary.dirs.1.repairs", repairs(spurious=1))
     # Server turn 0.110 -> 0.216 (frame 15): 0.106 s. The episode is spurious in the end,
     # so its 1 ms open (0.215-0.216) is no loss recovery: transfer 0.106.
-    cap.expect("summary.dirs.1.active", "0.106000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.106"))
+    server_time(cap, "0.106000000", transfer="0.106")
     request_turn(cap, "0.110")
     cap.wireshark("tcp.analysis.fast_retransmission", [fix])
     cap.wireshark("tcp.analysis.retransmission", [fix])
     # frame 16 too for Wireshark (it needs no bytes in flight, as in spurious_acked)
-    cap.wireshark("tcp.analysis.duplicate_ack", [11, 12, 13, dsack])
+    cap.wireshark("tcp.analysis.duplicate_ack", dups + [dsack])
     cap.wireshark("tcp.options.sack.dsack", [dsack])
-    cap.wireshark_in_flight({14: 1000}, SACK_IN_FLIGHT)       # highest SACKed byte 5001
+    cap.wireshark_in_flight({14: 1000}, SACK_IN_FLIGHT)               # highest SACKed byte 5001
     cap.says(r"spurious")
 
 
@@ -521,21 +508,18 @@ def sc_zero_window_probes(cap):
     # at snd.una - 1 (seq 2000), with backoff (frames 8, 10, 12 at 0.411, 0.811, 1.611);
     # each probe is answered with window 0. At 2.011 the application reads and the client
     # opens its window to 8192 (frame 14); the server sends 2 more segments.
-    c = conversation(cap)
-    handshake_near_server(c)
-    c.send(SERVER, SEG, t=at("0.110"))                        # 5
-    c.send(SERVER, SEG, t=at("0.111"))                        # 6
-    zero = c.ack(CLIENT, win=0, t=at("0.211"))                # 7: acks 2001, window 0
-    probes, answers = [], [zero]
+    c = at_server(cap)
+    server_sends(c, "0.110", "0.111")                                 # 5, 6
+    answers = [c.ack(CLIENT, win=0, t=at("0.211"))]                   # 7: acks 2001, window 0
+    probes = []
     for t_probe, t_answer in (("0.411", "0.511"), ("0.811", "0.911"), ("1.611", "1.711")):
         probes.append(c.seg(SERVER, c.seq_of(SERVER, 2 * SEG - 1), b"", "A", t=at(t_probe)))
         answers.append(c.ack(CLIENT, win=0, t=at(t_answer)))
-    update = c.ack(CLIENT, win=8192, t=at("2.011"))           # 14
-    c.send(SERVER, SEG, t=at("2.012"))                        # 15
-    c.send(SERVER, SEG, t=at("2.013"))                        # 16
-    c.ack(CLIENT, win=8192, t=at("2.113"))                    # 17: acks 4001
+    update = c.ack(CLIENT, win=8192, t=at("2.011"))                   # 14
+    server_sends(c, "2.012", "2.013")                                 # 15, 16
+    c.ack(CLIENT, win=8192, t=at("2.113"))                            # 17: acks 4001
     for p in probes:
-        cap.expect_class(p, "keep-alive")                     # gencap's classes; diagnosis: below
+        cap.expect_class(p, "keep-alive")             # gencap's classes; the diagnosis: below
     cap.expect("summary.zero_windows", [{"dir": 1, "first_frame": 7, "last_frame": 14,
                                          "start": gencap.fmt_time(at("0.211")),
                                          "seconds": "1.800000000", "probes": 3}])
@@ -545,13 +529,11 @@ def sc_zero_window_probes(cap):
     # (0.101) and 2.012-2.113 (0.101); zero_window 0.211-2.011 (1.800); after the window
     # update nothing is in flight and the window is open for 1 ms until frame 15:
     # sender_idle 0.001. 0.202 + 1.800 + 0.001 = 2.003.
-    cap.expect("summary.dirs.1.active", "2.003000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.202", zero_window="1.800",
-                                                 sender_idle="0.001"))
-    for i in (7, 9, 11):                                      # frames 8, 10, 12
+    server_time(cap, "2.003000000", transfer="0.202", zero_window="1.800", sender_idle="0.001")
+    for i in (7, 9, 11):                                              # frames 8, 10, 12
         cap.expect("segments.%d.class" % i, "zero-window-probe")
         cap.expect("segments.%d.peer_win" % i, 0)
-        cap.expect("segments.%d.rtt" % i, None)               # 0 bytes: no RTT sample
+        cap.expect("segments.%d.rtt" % i, None)       # 0 bytes: no RTT sample
     cap.wireshark("tcp.analysis.zero_window", answers)
     cap.wireshark("tcp.analysis.window_update", [update])
     # Wireshark's zero-window probe is 1 byte at the next seq; a 0-byte segment at
@@ -567,30 +549,25 @@ def sc_window_limited(cap):
     # The client advertises a 3000-byte window (3 segments). The server fills it
     # (frames 5-7), waits a round trip for the ACK of 2001 (frame 8), sends 2 more
     # (frames 9-10, the window full again), waits, then sends the last one (frame 12).
-    c = conversation(cap, client_win=3000)
-    handshake_near_server(c)
-    full = []
-    for t in ("0.110", "0.111", "0.112"):                     # 5-7
-        full.append(c.send(SERVER, SEG, t=at(t)))
-    c.ack(CLIENT, ackd=2 * SEG, t=at("0.210"))                # 8
-    c.send(SERVER, SEG, t=at("0.211"))                        # 9
-    full.append(c.send(SERVER, SEG, t=at("0.212")))           # 10
-    c.ack(CLIENT, ackd=4 * SEG, t=at("0.311"))                # 11
-    c.send(SERVER, SEG, t=at("0.312"))                        # 12
-    c.ack(CLIENT, t=at("0.412"))                              # 13: acks 6001
+    c = at_server(cap, client_win=3000)
+    full = server_sends(c, "0.110", "0.111", "0.112")[2:]             # 5-7
+    c.ack(CLIENT, ackd=2 * SEG, t=at("0.210"))                        # 8
+    full += server_sends(c, "0.211", "0.212")[1:]                     # 9, 10
+    c.ack(CLIENT, ackd=4 * SEG, t=at("0.311"))                        # 11
+    server_sends(c, "0.312")                                          # 12
+    c.ack(CLIENT, t=at("0.412"))                                      # 13: acks 6001
     # Window-limited: in flight >= peer window 3000 - MSS 1000, i.e. >= 2000 bytes.
     # Server turn 0.110 -> 0.412: 0.302 s. In flight after frames 5..12: 1000, 2000,
     # 3000, 1000, 2000, 3000, 1000, 2000. transfer: after 5 (0.001), 8 (0.001), 11
     # (0.001) = 0.003; window_limited: after 6 (0.001), 7 (0.098), 9 (0.001), 10 (0.099),
     # 12 (0.100) = 0.299.
-    cap.expect("summary.dirs.1.active", "0.302000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.003", window_limited="0.299"))
+    server_time(cap, "0.302000000", transfer="0.003", window_limited="0.299")
     cap.expect("summary.dirs.1.max_in_flight", 3000)
     cap.expect("summary.episodes", [])
     cap.expect("segments.6.in_flight", 3000)
     cap.expect("segments.6.peer_win", 3000)
-    cap.expect("segments.6.rtt", "0.199000000")               # frame 7: acked by frame 11
-    cap.wireshark("tcp.analysis.window_full", [full[2], full[3]])
+    cap.expect("segments.6.rtt", "0.199000000")       # frame 7: acknowledged by frame 11
+    cap.wireshark("tcp.analysis.window_full", full)   # frames 7 and 10 fill the window
     cap.says(r"window[- ]limited")
 
 
@@ -600,22 +577,23 @@ def sc_sender_idle(cap):
     # The server sends 2000 bytes, the client acknowledges them all (frame 7); the
     # server application takes 0.5 s to produce the rest of the response and sends 2
     # more segments (frames 8-9) in the same turn (the client sent nothing meanwhile).
-    c = conversation(cap)
-    handshake_near_server(c)
-    c.send(SERVER, SEG, t=at("0.110"))                        # 5
-    c.send(SERVER, SEG, t=at("0.111"))                        # 6
-    c.ack(CLIENT, t=at("0.211"))                              # 7: acks 2001
-    c.send(SERVER, SEG, t=at("0.711"))                        # 8
-    c.send(SERVER, SEG, t=at("0.712"))                        # 9
-    c.ack(CLIENT, t=at("0.812"))                              # 10: acks 4001
+    c = at_server(cap)
+    server_sends(c, "0.110", "0.111")                                 # 5, 6
+    c.ack(CLIENT, t=at("0.211"))                                      # 7: acks 2001
+    server_sends(c, "0.711", "0.712")                                 # 8, 9
+    c.ack(CLIENT, t=at("0.812"))                                      # 10: acks 4001
     # Server turn 0.110 -> 0.812: 0.702 s. Transfer 0.110-0.211 and 0.711-0.812 (0.202);
     # 0.211-0.711 nothing in flight, window open: sender_idle 0.500.
-    cap.expect("summary.dirs.1.active", "0.702000000")
-    cap.expect("summary.dirs.1.time", time_split(transfer="0.202", sender_idle="0.500"))
+    server_time(cap, "0.702000000", transfer="0.202", sender_idle="0.500")
     cap.expect("summary.episodes", [])
-    cap.expect("segments.6.in_flight", 0)                     # frame 7, the client's ACK: its own 0
-    cap.expect("segments.7.in_flight", 1000)                  # frame 8
+    cap.expect("segments.6.in_flight", 0)             # frame 7, the client's ACK: its own 0
+    cap.expect("segments.7.in_flight", 1000)          # frame 8
     cap.says(r"idle|application")
+
+
+def client_syns(cap, *times):
+    c = conversation(cap)
+    return c, [c.syn(CLIENT, t=at(t), options=c.syn_options) for t in times]
 
 
 @scenario("syn_retransmitted",
@@ -624,17 +602,14 @@ def sc_syn_retransmitted(cap):
     # The server does not answer the first two SYNs (a full accept queue, a lost path);
     # the client re-sends at 1 s and 3 s and the third SYN is answered. Connection setup
     # (first SYN -> the handshake's ACK) took 3.021 s. A short request and response follow.
-    c = conversation(cap)
-    syns = [c.syn(CLIENT, t=at(t), options=c.syn_options) for t in ("0.000", "1.000", "3.000")]
-    c.syn(SERVER, t=at("3.020"), options=c.syn_options)       # 4
-    c.ack(CLIENT, t=at("3.021"))                              # 5
-    c.send(CLIENT, 100, t=at("3.022"))                        # 6
-    c.send(SERVER, 500, t=at("3.042"))                        # 7
-    c.ack(CLIENT, t=at("3.043"))                              # 8
-    cap.expect("summary.handshake.syn_sent", 3)
-    cap.expect("summary.handshake.syn_ack_sent", 1)
-    cap.expect("summary.handshake.setup", "3.021000000")
-    cap.expect("summary.handshake.answered", True)
+    c, syns = client_syns(cap, "0.000", "1.000", "3.000")             # 1-3
+    c.syn(SERVER, t=at("3.020"), options=c.syn_options)               # 4
+    c.ack(CLIENT, t=at("3.021"))                                      # 5
+    c.send(CLIENT, 100, t=at("3.022"))                                # 6
+    c.send(SERVER, 500, t=at("3.042"))                                # 7
+    c.ack(CLIENT, t=at("3.043"))                                      # 8
+    cap.expect("summary.handshake", {"syn_sent": 3, "syn_ack_sent": 1, "setup": "3.021000000",
+                                     "answered": True})
     # SYN-ACK -> ACK (0.001) is under a tenth of SYN -> SYN-ACK, whether measured from the
     # first SYN (3.020) or the answered one (0.020): near-client either way.
     cap.expect("summary.capture_point", "near-client")
@@ -654,17 +629,14 @@ def sc_syn_retransmitted(cap):
 def sc_syn_unanswered(cap):
     # Nothing listens (or a firewall drops silently): the client's SYN is re-sent at 1, 3
     # and 7 s and never answered.
-    c = conversation(cap)
-    syns = [c.syn(CLIENT, t=at(t), options=c.syn_options) for t in ("0.000", "1.000", "3.000", "7.000")]
-    cap.expect("summary.handshake.syn_sent", 4)
-    cap.expect("summary.handshake.syn_ack_sent", 0)
-    cap.expect("summary.handshake.setup", None)
-    cap.expect("summary.handshake.answered", False)
+    c, syns = client_syns(cap, "0.000", "1.000", "3.000", "7.000")
+    cap.expect("summary.handshake", {"syn_sent": 4, "syn_ack_sent": 0, "setup": None,
+                                     "answered": False})
     cap.expect("summary.capture_point", "unknown")
     cap.expect("summary.dirs.0.active", "0.000000000")
     cap.expect("summary.dirs.0.time", time_split())
-    cap.expect("segments.3.in_flight", 1)                     # the SYN's sequence number
-    cap.expect("segments.3.peer_win", None)                   # the server never spoke
+    cap.expect("segments.3.in_flight", 1)             # the SYN's sequence number
+    cap.expect("segments.3.peer_win", None)           # the server never spoke
     cap.wireshark("tcp.analysis.retransmission", syns[1:])
     cap.says(r"the SYN was sent 4 times", r"never answered|no answer|unanswered|not answered")
 
