@@ -412,7 +412,7 @@ def sc_rto_unresponsive(cap):
 
 
 @scenario("reordering",
-          "captured at the receiver: a segment overtaken by the next one, arriving 1 ms later")
+          "captured at the receiver: a segment overtaken by the next one, arriving 2 ms after it")
 def sc_reordering(cap):
     # The server's 2nd segment (seq 1001) is overtaken in the network by the 3rd: frame
     # 6 (seq 2001) shows a hole, the client acknowledges 1001 (frame 7), and 2 ms after
