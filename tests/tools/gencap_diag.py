@@ -166,12 +166,14 @@ def handshake(c, syn_ack_at):
 def at_server(cap, **kw):
     c = conversation(cap, **kw)
     handshake(c, "0.001")
+    cap.says(r"near[- ]the[- ]server")
     return c
 
 
 def at_client(cap, **kw):
     c = conversation(cap, **kw)
     handshake(c, "0.099")
+    cap.says(r"near[- ]the[- ]client")
     return c
 
 
@@ -266,7 +268,7 @@ def sc_fast_retransmit_sender(cap):
     cap.wireshark("tcp.analysis.duplicate_ack", dups)
     cap.wireshark("tcp.analysis.fast_retransmission", [fix])
     cap.wireshark("tcp.analysis.retransmission", [fix])
-    cap.says(r"fast[- ]retransmi", r"after[- ]capture|downstream")
+    cap.says(r"1 fast[- ]retransmi", r"after the capture point|after[- ]capture|downstream")
 
 
 @scenario("fast_retransmit_receiver",
@@ -311,7 +313,7 @@ def sc_fast_retransmit_receiver(cap):
     # 4001 - 2001); for the sender they are in flight (4001 - una 1001).
     cap.wireshark_in_flight({8: 2000, 10: 3000, 12: 4000},
                             "Wireshark does not count the hole's bytes, never captured")
-    cap.says(r"fast[- ]retransmi", r"before[- ]capture|upstream")
+    cap.says(r"1 fast[- ]retransmi", r"before the capture point|before[- ]capture|upstream")
 
 
 @scenario("fast_retransmit_sack",
@@ -346,7 +348,7 @@ def sc_fast_retransmit_sack(cap):
     cap.wireshark("tcp.analysis.out_of_order", [fill])                # as in fast_retransmit_receiver
     # highest SACKed byte 3001 (frame 7), 5001 (frame 10), 7001 (frame 13)
     cap.wireshark_in_flight({8: 1000, 9: 2000, 11: 1000, 12: 2000, 14: 1000}, SACK_IN_FLIGHT)
-    cap.says(r"fast[- ]retransmi")
+    cap.says(r"1 fast[- ]retransmi", r"before the capture point|before[- ]capture|upstream")
 
 
 def rto_series(c):
@@ -385,7 +387,7 @@ def sc_rto_backoff(cap):
     cap.expect("segments.7.episode", 0)
     cap.expect("segments.10.episode", 0)
     cap.wireshark("tcp.analysis.retransmission", resent)
-    cap.says(r"timeout", r"\b4\b")
+    cap.says(r"timeout", r"\b4 times", r"backoff", r"after the capture point|downstream")
 
 
 @scenario("rto_unresponsive",
@@ -408,7 +410,8 @@ def sc_rto_unresponsive(cap):
     server_time(cap, "3.100000000", transfer="0.001", timeout="3.099")
     cap.expect("segments.11.in_flight", 1000)         # the RST: 2001 - 1001
     cap.wireshark("tcp.analysis.retransmission", resent)
-    cap.says(r"unresponsive|stopped acknowledging|no (answer|response)|silent", r"timeout")
+    cap.says(r"unresponsive|stopped acknowledging|no (answer|response)", r"frame 7\b",
+             r"\b4 times", r"6\.20? s")
 
 
 @scenario("reordering",
@@ -487,9 +490,11 @@ def sc_spurious_dsack(cap):
     cap.expect("summary.episodes", [episode("spurious", "none", 6, 14, dupacks=3,
                                             delay="0.104000000")])
     cap.expect("summary.dirs.1.repairs", repairs(spurious=1))
-    # Server turn 0.110 -> 0.216 (frame 15): 0.106 s. The episode is spurious in the end,
-    # so its 1 ms open (0.215-0.216) is no loss recovery: transfer 0.106.
-    server_time(cap, "0.106000000", transfer="0.106")
+    # Server turn 0.110 -> 0.216 (frame 15): 0.106 s; transfer 0.110-0.215, then 1 ms
+    # with the episode open: loss_recovery 0.001. The partition follows the state after
+    # each segment: at 0.215 the episode is a fast retransmit; only the D-SACK at
+    # 0.315, after the span, makes it spurious.
+    server_time(cap, "0.106000000", transfer="0.105", loss_recovery="0.001")
     request_turn(cap, "0.110")
     cap.wireshark("tcp.analysis.fast_retransmission", [fix])
     cap.wireshark("tcp.analysis.retransmission", [fix])
@@ -519,7 +524,7 @@ def sc_zero_window_probes(cap):
     server_sends(c, "2.012", "2.013")                                 # 15, 16
     c.ack(CLIENT, win=8192, t=at("2.113"))                            # 17: acks 4001
     for p in probes:
-        cap.expect_class(p, "keep-alive")             # gencap's classes; the diagnosis: below
+        cap.expect_class(p, "zero-window-probe", 0)   # 0 bytes at una - 1, the window 0
     cap.expect("summary.zero_windows", [{"dir": 1, "first_frame": 7, "last_frame": 14,
                                          "start": gencap.fmt_time(at("0.211")),
                                          "seconds": "1.800000000", "probes": 3}])
@@ -540,7 +545,7 @@ def sc_zero_window_probes(cap):
     # nxtseq - 1 is a keep-alive to it. We follow the Linux persist probe: at
     # snd.una - 1 while the peer's window is 0, it is a zero-window probe.
     cap.wireshark("tcp.analysis.keep_alive", probes)
-    cap.says(r"zero[- ]window", r"\b7\s*[-–]\s*14\b", r"1\.8")
+    cap.says(r"zero[- ]window", r"frames 7\s*[-–]\s*14\b", r"1\.80? s")
 
 
 @scenario("window_limited",
@@ -568,7 +573,7 @@ def sc_window_limited(cap):
     cap.expect("segments.6.peer_win", 3000)
     cap.expect("segments.6.rtt", "0.199000000")       # frame 7: acknowledged by frame 11
     cap.wireshark("tcp.analysis.window_full", full)   # frames 7 and 10 fill the window
-    cap.says(r"window[- ]limited")
+    cap.says(r"window[- ]limited|limited by the client's (receive )?window")
 
 
 @scenario("sender_idle",
@@ -588,7 +593,7 @@ def sc_sender_idle(cap):
     cap.expect("summary.episodes", [])
     cap.expect("segments.6.in_flight", 0)             # frame 7, the client's ACK: its own 0
     cap.expect("segments.7.in_flight", 1000)          # frame 8
-    cap.says(r"idle|application")
+    cap.says(r"idle|application was slow")
 
 
 def client_syns(cap, *times):
@@ -621,7 +626,7 @@ def sc_syn_retransmitted(cap):
     cap.expect("summary.dirs.1.time", time_split(transfer="0.001"))   # 3.042 -> 3.043
     cap.expect("summary.episodes", [])
     cap.wireshark("tcp.analysis.retransmission", syns[1:])
-    cap.says(r"the SYN was sent 3 times", r"3\.02")
+    cap.says(r"the SYN was sent 3 times", r"3\.02 s")
 
 
 @scenario("syn_unanswered",
@@ -638,7 +643,7 @@ def sc_syn_unanswered(cap):
     cap.expect("segments.3.in_flight", 1)             # the SYN's sequence number
     cap.expect("segments.3.peer_win", None)           # the server never spoke
     cap.wireshark("tcp.analysis.retransmission", syns[1:])
-    cap.says(r"the SYN was sent 4 times", r"never answered|no answer|unanswered|not answered")
+    cap.says(r"\bsent 4 times", r"never answered|no answer|unanswered|not answered")
 
 
 # --------------------------------------------------------------------------- the model
@@ -706,12 +711,6 @@ def model_diagnosis(segs, base_truth):
         data_seq = rec["seq"] + (1 if syn else 0)
         end = data_seq + plen
         silence = times[i] - times[i - 1] if i else None
-        # class zero-window-probe (Linux persist probe): 0/1 byte at una-1 or nxtseq-1, peer window 0
-        if (plen <= 1 and not (syn or fin or rst) and peer.last_win == 0 and me.high_nxt is not None
-                and (rec["seq"] == me.high_nxt - 1 or (me.una is not None and rec["seq"] == me.una - 1))):
-            if klass not in ("keep-alive", "control", "zero-window-probe"):
-                raise ValueError("frame %d: a probe the base model keeps as data" % s.frame)
-            klass = "zero-window-probe"
         syn_retx = False
         if syn:
             me.syns += 1
@@ -735,6 +734,7 @@ def model_diagnosis(segs, base_truth):
                     for ep in episodes:
                         if ep["dir"] == 1 - d and le < ep["_end"] and ep["seq"] < re:
                             ep["cause"], ep["lost"] = "spurious", "none"
+                            ep["_causes"].append((i, "spurious"))
         # -- zero windows: a period of the blocked direction 1-d starts/ends at this segment
         zw = open_zw[1 - d]
         if zw is not None and s.win != 0:
@@ -799,7 +799,8 @@ def model_diagnosis(segs, base_truth):
                                  "lost": cause[1], "first_frame": segs[first_i].frame,
                                  "repair_frame": s.frame, "dupacks": me.dupacks, "timeouts": 0,
                                  "delay": secs(times[i] - times[first_i]), "repairs": 0,
-                                 "_end": end, "_first_repair_i": i, "_timeout_repairs": []})
+                                 "_end": end, "_first_repair_i": i, "_timeout_repairs": [],
+                                 "_causes": [(i, cause[0])]})
                 joined = len(episodes) - 1
             ep = episodes[joined]
             ep["repairs"] += 1
@@ -839,6 +840,10 @@ def model_diagnosis(segs, base_truth):
         if not resent:
             out_segs[i]["rtt"] = secs(times[acker] - times[i])
 
+    for r in out_segs:
+        ep = episodes[r["episode"]] if r["episode"] is not None else {}
+        r["cause"], r["lost"] = ep.get("cause"), ep.get("lost")
+
     # -- the end of each episode (first ACK covering it) and the end of open zero windows
     for ep in episodes:
         ep["_acked_i"] = next((j for j in range(ep["_first_repair_i"] + 1, n) if dirs[j] != ep["dir"]
@@ -876,8 +881,9 @@ def model_diagnosis(segs, base_truth):
         if st["in_flight"][d] > 0 and nxt in timeout_repairs:
             return "timeout"
         for ep in episodes:
-            if (ep["dir"] == d and ep["cause"] in ("fast-retransmit", "timeout")
-                    and ep["_first_repair_i"] <= i and (ep["_acked_i"] is None or ep["_acked_i"] > i)):
+            cause_then = [c for j, c in ep["_causes"] if j <= i]  # the state after segment i
+            if (ep["dir"] == d and cause_then and cause_then[-1] in ("fast-retransmit", "timeout")
+                    and (ep["_acked_i"] is None or ep["_acked_i"] > i)):
                 return "loss_recovery"
         if st["peer_win"][d] is not None and st["in_flight"][d] >= st["peer_win"][d] - st["mss"][d]:
             return "window_limited"
