@@ -18,7 +18,7 @@ test checks:
      rtt), turns (active, time), handshake, capture_point, unresponsive —
      counts, frames and classes exactly, times to the nanosecond;
   3. the text report's closing diagnosis mentions what the scenario is about;
-  4. fmt=csv carries in_flight, peer_win and rtt with the JSON's values.
+  4. fmt=csv carries in_flight, peer_win, rtt, cause and lost with the JSON's values.
 
 Environment: TFT_BUILD_DIR / TFT_PLUGIN_DIR as for tests/lib/tft.py;
 TFT_DIAG_ONLY=a,b runs only these scenarios; TFT_DIAG_KEEP=DIR keeps the files.
@@ -46,7 +46,7 @@ import tft  # noqa: E402
 TIME = re.compile(r"^-?\d+\.\d{9}$")     # how the truth writes seconds
 SEGMENT_KEYS = ["class", "in_flight", "peer_win", "rtt", "episode", "cause", "lost", "syn_retransmission"]
 DIR_KEYS = ["active", "time", "repairs", "zero_window", "max_in_flight"]
-CSV_COLUMNS = ["in_flight", "peer_win", "rtt"]
+CSV_COLUMNS = ["in_flight", "peer_win", "rtt", "cause", "lost"]
 
 
 def as_decimal(v):
@@ -172,7 +172,7 @@ def check_csv(rep, out):
             continue
         for c in CSV_COLUMNS:
             j, v = seg.get(c), row[c]
-            same = (v == "") if j is None else as_decimal(v) == as_decimal(j)
+            same = (v == "") if j is None else v == j if isinstance(j, str) else as_decimal(v) == as_decimal(j)
             if not same:
                 problems.append("csv frame %s %s: %r, the JSON has %s" % (row["frame"], c, v, j))
     return problems

@@ -596,6 +596,26 @@ def sc_sender_idle(cap):
     cap.says(r"idle|application was slow")
 
 
+@scenario("sender_idle_receiver",
+          "captured at the receiver: the same pause of the server's application seen at the client")
+def sc_sender_idle_receiver(cap):
+    # As sender_idle, captured at the client: the client acknowledges the server's 2000
+    # bytes at once (frame 7, 0.202); the server gets that ACK half a round trip later,
+    # its application pauses 0.5 s, and its next data arrives at 0.802 (frames 8-9).
+    # From the capture point nothing is in flight and the window is open for 0.600 s:
+    # docs/report.md gives all of it to sender_idle (a round trip of it is the path, but
+    # the definition has no bucket for that).
+    c = at_client(cap)
+    server_sends(c, "0.200", "0.201")                                 # 5, 6
+    c.ack(CLIENT, t=at("0.202"))                                      # 7: acks 2001
+    server_sends(c, "0.802", "0.803")                                 # 8, 9
+    c.ack(CLIENT, t=at("0.804"))                                      # 10: acks 4001
+    # Server turn 0.200 -> 0.804: 0.604 s. Transfer 0.200-0.202 and 0.802-0.804 (0.004);
+    # 0.202-0.802 sender_idle 0.600.
+    server_time(cap, "0.604000000", transfer="0.004", sender_idle="0.600")
+    cap.says(r"idle|application was slow")
+
+
 def client_syns(cap, *times):
     c = conversation(cap)
     return c, [c.syn(CLIENT, t=at(t), options=c.syn_options) for t in times]
