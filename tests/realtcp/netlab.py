@@ -114,7 +114,8 @@ class Capture:
 
     def stop(self):
         """SIGINT: dumpcap writes the interface statistics and closes the file.
-        Returns {"captured": N, "dropped": N} from its final report."""
+        Returns its final report {"captured": N, "dropped": N} and the packets
+        the file holds ("in_file", counted by capinfos)."""
         self.proc.send_signal(signal.SIGINT)
         err = self.proc.stderr.read()
         rc = self.proc.wait(timeout=30)
@@ -124,7 +125,8 @@ class Capture:
         m = re.search(r"Packets received/dropped on interface '[^']*': (\d+)/(\d+)", err)
         if not m:
             raise RuntimeError(f"dumpcap for {self.path}: no final statistics in {err!r}")
-        return {"captured": int(m.group(1)), "dropped": int(m.group(2))}
+        in_file = run("capinfos", "-c", "-M", "-T", "-r", self.path).split("\t")[-1]
+        return {"captured": int(m.group(1)), "dropped": int(m.group(2)), "in_file": int(in_file)}
 
 
 def sync(lab, captures, timeout=10):
