@@ -442,13 +442,14 @@ def check_diagnosis(sc, k, reps, views, texts, table):
                   f"say {capture_point_rule(halves)}")
 
     if sc.name == "timeout":
-        # Each retransmission of the same bytes by the retransmission timer is one
-        # kernel timeout (TCPTimeouts counts every expiry of the connection).
+        # Each re-send of the same bytes after a silence is the kernel's
+        # retransmission timer (TCPTimeouts counts every expiry) or its tail loss
+        # probe timer (TCPLossProbes); the backoff series needs >= 2.
         eps = [ep for ep in s["episodes"] if ep["dir"] == 0 and ep["cause"] == "timeout"]
         most = max((ep["timeouts"] for ep in eps), default=0)
-        tft.check(2 <= most <= snd.get("TcpExtTCPTimeouts", 0), f"{sc.name}: the longest timeout episode "
-                  f"has {most} backed-off retransmissions, expected >= 2 and <= the kernel's TCPTimeouts "
-                  f"{snd.get('TcpExtTCPTimeouts', 0)}")
+        timers = snd.get("TcpExtTCPTimeouts", 0) + snd.get("TcpExtTCPLossProbes", 0)
+        tft.check(2 <= most <= timers, f"{sc.name}: the longest timeout episode has {most} re-sends after "
+                  f"silence, expected >= 2 and <= the kernel's TCPTimeouts + TCPLossProbes {timers}")
         # From the link going down to the retransmission that got through, the
         # sender only waits for its timer (apart from one tail loss probe ~2 RTT
         # after the last segment): that silence is the timeout time.
