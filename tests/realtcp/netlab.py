@@ -12,6 +12,7 @@ nothing behind.
 SPDX-License-Identifier: GPL-2.0-or-later
 """
 import atexit
+import ctypes
 import os
 import re
 import signal
@@ -20,6 +21,12 @@ import time
 
 S_ADDR, R_ADDR = "10.77.1.1", "10.77.2.2"
 ROUTES = [("snd", "snd0", "10.77.1.1/24", "10.77.1.2"), ("rcv", "rcv0", "10.77.2.2/24", "10.77.2.1")]
+
+
+def _die_with_parent():
+    """In the child before exec: killed when the test dies, even by SIGKILL
+    (prctl PR_SET_PDEATHSIG), so no dumpcap or peer outlives it."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def run(*cmd, check=True):
@@ -70,7 +77,7 @@ class Lab:
         return ["ip", "netns", "exec", self.ns[role], *cmd]
 
     def spawn(self, role, *cmd, **kw):
-        p = subprocess.Popen(self.exec(role, *cmd), **kw)
+        p = subprocess.Popen(self.exec(role, *cmd), preexec_fn=_die_with_parent, **kw)
         self.procs.append(p)
         return p
 
@@ -83,6 +90,24 @@ class Lab:
         for name in self.ns.values():
             if os.path.exists(f"/run/netns/{name}"):
                 run("ip", "netns", "del", name, check=False)
+
+
+def sweep_stale(prefix="tft-"):
+    """Namespaces of an earlier run killed outright (no cleanup ran): ours are
+    tft-<pid>-<tag>-<role>, stale when that pid is gone. Their processes (our
+    dumpcaps and peers) are ended by pid, then the namespaces deleted."""
+    names = os.listdir("/run/netns") if os.path.isdir("/run/netns") else []
+    for name in names:
+        parts = name.split("-")
+        if len(parts) != 4 or parts[0] + "-" != prefix or not parts[1].isdigit() or \
+                parts[3] not in ("snd", "rtr", "rcv") or os.path.exists(f"/proc/{parts[1]}"):
+            continue
+        for pid in run("ip", "netns", "pids", name, check=False).split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        run("ip", "netns", "del", name, check=False)
 
 
 class Capture:

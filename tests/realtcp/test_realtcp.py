@@ -559,15 +559,6 @@ NSTAT_SHOWN = ["TcpExtTCPTimeouts", "TcpExtTCPLossProbes", "TcpExtTCPLossProbeRe
 
 # -- main -----------------------------------------------------------------------
 
-def sweep_stale_namespaces():
-    """Namespaces left by an earlier run that was killed (SIGKILL runs no
-    cleanup): ours are tft-<pid>-..., removed when that pid is gone."""
-    for name in os.listdir("/run/netns") if os.path.isdir("/run/netns") else []:
-        parts = name.split("-")
-        if len(parts) == 4 and parts[0] == "tft" and parts[1].isdigit() and not os.path.exists(f"/proc/{parts[1]}"):
-            netlab.run("ip", "netns", "del", name, check=False)
-
-
 def on_signal(signum, frame):
     raise SystemExit(f"signal {signum}: cleaning up")
 
@@ -586,7 +577,7 @@ def main():
             sys.exit(77)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGALRM, on_alarm)
-    sweep_stale_namespaces()
+    netlab.sweep_stale()
     tft.assert_plugin_loaded()
     keep = os.environ.get("TFT_REALTCP_KEEP")
     workdir = keep or tempfile.mkdtemp(prefix="tft-realtcp-")
