@@ -126,10 +126,15 @@ def send(addr, port, truth_path, bursts):
             say("burst-acked", bytes=total)
             time.sleep(pause)
     wait_all_acked(sock)
+    say("all-acked")
+    # The kernel's figures for the data, before the FIN adds its own busy time.
     truth = {"tcp_info": tcp_info(sock), "ss": ss_line(sock), "nstat": nstat(), "bytes": total}
+    say("fin")
+    sock.shutdown(socket.SHUT_WR)
+    wait_all_acked(sock)  # the FIN counts in SIOCOUTQ until acknowledged
+    truth["tcp_info_after_fin"] = tcp_info(sock)
     with open(truth_path, "w") as f:
         json.dump(truth, f, indent=1)
-    sock.shutdown(socket.SHUT_WR)
     while sock.recv(65536):
         pass
     sock.close()
