@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 deps="wireshark-dev tshark libglib2.0-dev cmake gcc make pkg-config python3
-      wireshark-qt xvfb xdotool xclip imagemagick"
+      wireshark-qt xvfb xdotool xclip imagemagick iproute2 iputils-ping"
 # shellcheck disable=SC2086
 if [ "${TFT_INSTALL_TEST_DEPS:-1}" = 1 ] && ! dpkg -s $deps >/dev/null 2>&1; then
   sudo_if_needed apt-get update -qq
