@@ -52,13 +52,15 @@ typedef struct {
     uint32_t mss;
     bool has_probe;
     uint64_t probe_seq;          /* the byte of its latest 1-byte zero-window probe */
-    bool has_flight;
-    int64_t empty_since_ns;      /* when its flight last became empty */
     uint32_t dupacks;
     unsigned nsack;
     uint64_t sack_left[DIAG_MAX_SACK], sack_right[DIAG_MAX_SACK];
     GArray *flight;              /* flight_entry, ascending seq, from flight_head */
     guint flight_head;
+#define ACKED_MEMORY 64
+    flight_entry acked[ACKED_MEMORY]; /* the latest acknowledged entries: the originals of
+                                         needless re-sends */
+    guint nacked;
     GArray *holes;               /* hole, ascending */
     GArray *open_episodes;       /* guint indexes of episodes not yet acknowledged */
     guint recovering;            /* open fast-retransmit / timeout episodes */
@@ -200,31 +202,14 @@ static diag_time_bucket bucket_now(const dstate *s, const dstate *peer)
     if (s->recovering)
         return DIAG_TIME_LOSS_RECOVERY;
     uint64_t flight = in_flight_of(s);
-    if (peer->has_win && flight + s->mss >= peer->win)
+    /* with nothing in flight the window stops nothing: the application does */
+    if (flight > 0 && peer->has_win && flight + s->mss >= peer->win)
         return DIAG_TIME_WINDOW_LIMITED;
     return flight == 0 ? DIAG_TIME_SENDER_IDLE : DIAG_TIME_TRANSFER;
 }
 
-/* How long after its flight empties, as the capture point sees it, the
- * sender may already be sending again without the capture knowing: the round
- * trip capture point -> sender -> capture point, i.e. the path RTT minus the
- * direction's own data -> ACK time. Near the sender it is 0; near the
- * receiver a whole RTT, which is transfer, not an idle sender. */
-static int64_t sender_pipe_ns(const diagnosis *d, const dstate *s)
-{
-    int64_t path;
-    if (!diagnosis_path_rtt(d, &path))
-        return 0;
-    const GArray *own = s->out.rtt_ns;
-    int64_t nearest = INT64_MAX;
-    for (guint i = own->len > 16 ? own->len - 16 : 0; i < own->len; i++)
-        nearest = MIN(nearest, g_array_index(own, int64_t, i));
-    return own->len && nearest < path ? path - nearest : 0;
-}
-
-/* The interval [prev, prev + ns) since the previous segment, for each
- * direction inside a span. */
-static void account_interval(diagnosis *d, int64_t prev, int64_t ns)
+/* The interval since the previous segment, for each direction inside a span. */
+static void account_interval(diagnosis *d, int64_t ns)
 {
     if (ns <= 0)
         return;
@@ -233,13 +218,6 @@ static void account_interval(diagnosis *d, int64_t prev, int64_t ns)
         if (!s->span_open)
             continue;
         diag_time_bucket b = bucket_now(s, &d->dirs[!i]);
-        if (b == DIAG_TIME_SENDER_IDLE) {
-            int64_t busy = s->empty_since_ns + sender_pipe_ns(d, s) - prev;
-            busy = busy < 0 ? 0 : busy > ns ? ns : busy;
-            s->pending.ns[DIAG_TIME_TRANSFER] += busy;
-            s->pending.ns[b] += ns - busy;
-            continue;
-        }
         s->pending.ns[b] += ns;
         if (b != DIAG_TIME_ZERO_WINDOW && in_flight_of(s) > 0)
             s->pending.timeout_eligible[b] += ns;
@@ -339,6 +317,7 @@ static void flight_acked(diagnosis *d, dstate *s, const engine_segment *ack, uin
 {
     while (s->flight_head < s->flight->len && flight_at(s, s->flight_head)->end <= s->una) {
         const flight_entry *e = flight_at(s, s->flight_head++);
+        s->acked[s->nacked++ % ACKED_MEMORY] = *e;
         if (e->resent)
             continue;
         int64_t rtt = ack->time_ns - e->time_ns;
@@ -506,6 +485,14 @@ static bool note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uin
     if (s->has_una && end <= s->una) {
         /* the peer already had them: a late copy (fill) or a needless re-send */
         cause = fill ? DIAG_CAUSE_REORDERING : DIAG_CAUSE_SPURIOUS;
+        for (guint k = 0; !fill && k < MIN(s->nacked, ACKED_MEMORY); k++) {
+            const flight_entry *a = &s->acked[(s->nacked - 1 - k) % ACKED_MEMORY];
+            if (a->seq <= seq && seq < a->end) {
+                first_frame = a->frame;
+                first_ns = a->time_ns;
+                break;
+            }
+        }
     } else {
         seq = s->has_una ? max_u64(seq, s->una) : seq;
         ep = open_episode_overlapping(d, s, seq, end);
@@ -515,6 +502,9 @@ static bool note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uin
             e->end = max_u64(e->end, end);
             bool timed_out = after_silence && !repair_requested(s, seq);
             e->timeouts += timed_out;
+            /* the fast retransmission was lost too: a timeout repaired it */
+            if (timed_out && e->cause == DIAG_CAUSE_FAST_RETRANSMIT)
+                episode_set_cause(d, s, ep, DIAG_CAUSE_TIMEOUT, e->lost);
             if (d->keep_segments && index != ENGINE_NO_SEGMENT)
                 g_array_index(d->segments, diag_segment, index).episode = ep;
             return timed_out;
@@ -699,7 +689,9 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
         s->data_end = end;
     s->has_data_end = true;
 
-    if (s->span_open) {
+    /* new data, or a repair while the turn's bytes are outstanding, extends the span;
+     * a needless re-send after the last ACK does not */
+    if (s->span_open && (rec->new_bytes || !s->has_una || s->una < s->turn_end)) {
         commit_pending(d, s, timeout_repair);
         if (rec->new_bytes && s->in_turn)
             s->turn_end = max_u64(s->turn_end, engine_segment_nxtseq(rec));
@@ -722,7 +714,7 @@ void diagnosis_add(diagnosis *d, const engine_stream *e, const engine_segment *r
     }
 
     int64_t silence = d->started ? rec->time_ns - d->prev_ns : 0;
-    account_interval(d, d->prev_ns, silence);
+    account_interval(d, silence);
     if (!d->started || rec->time_ns > d->prev_ns)
         d->prev_ns = rec->time_ns;
     d->prev_frame = rec->frame;
@@ -756,13 +748,6 @@ void diagnosis_add(diagnosis *d, const engine_stream *e, const engine_segment *r
     if (engine_segment_carries_data(rec))
         note_data(d, i, rec, index, silence);
 
-    for (unsigned k = 0; k < 2; k++)
-        if (d->dirs[k].has_flight && in_flight_of(&d->dirs[k]) == 0) {
-            d->dirs[k].has_flight = false;
-            d->dirs[k].empty_since_ns = rec->time_ns;
-        } else if (in_flight_of(&d->dirs[k]) > 0) {
-            d->dirs[k].has_flight = true;
-        }
     uint64_t flight = in_flight_of(s);
     uint32_t flight32 = flight > UINT32_MAX ? UINT32_MAX : (uint32_t)flight;
     s->out.max_in_flight = MAX(s->out.max_in_flight, flight32);

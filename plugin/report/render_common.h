@@ -71,7 +71,9 @@ bool report_segment_diag(const report_stream *rs, size_t i, report_seg_diag *out
 GPtrArray *report_episodes_in_time_order(const report_stream *rs, const report_options *opt);
 /* JSON pieces: ", key: value" runs appended to a segment, a dirs entry, a turn;
  * and the summary keys capture_point, episodes, zero_windows, unresponsive. */
-void report_json_segment_diag(report_sink *out, const report_stream *rs, size_t i);
+/* episode -> its index in summary.episodes + 1 (report_json_segment_diag's map); unref it */
+GHashTable *report_episode_numbers(const report_stream *rs, const report_options *opt);
+void report_json_segment_diag(report_sink *out, const report_stream *rs, size_t i, GHashTable *episode_numbers);
 void report_json_dir_diag(report_sink *out, const report_stream *rs, unsigned dir);
 void report_json_turn_time(report_sink *out, const report_stream *rs, size_t turn);
 void report_json_diagnosis(report_sink *out, const report_stream *rs, const report_options *opt);

@@ -34,7 +34,19 @@ static const char *seconds(char *buf, int64_t ns)
     return buf;
 }
 
-void report_json_segment_diag(report_sink *out, const report_stream *rs, size_t i)
+GHashTable *report_episode_numbers(const report_stream *rs, const report_options *opt)
+{
+    GHashTable *numbers = g_hash_table_new(g_direct_hash, g_direct_equal);
+    if (!rs->diag)
+        return numbers;
+    GPtrArray *list = report_episodes_in_time_order(rs, opt);
+    for (guint i = 0; i < list->len; i++)
+        g_hash_table_insert(numbers, g_ptr_array_index(list, i), GUINT_TO_POINTER(i + 1));
+    g_ptr_array_free(list, TRUE);
+    return numbers;
+}
+
+void report_json_segment_diag(report_sink *out, const report_stream *rs, size_t i, GHashTable *episode_numbers)
 {
     report_seg_diag sd;
     if (!report_segment_diag(rs, i, &sd))
@@ -49,9 +61,12 @@ void report_json_segment_diag(report_sink *out, const report_stream *rs, size_t 
         sink_printf(out, ", \"rtt\": %s", seconds(buf, sd.rtt_ns));
     else
         sink_puts(out, ", \"rtt\": null");
-    if (sd.episode)
-        sink_printf(out, ", \"cause\": \"%s\", \"lost\": \"%s\"", diag_cause_name(sd.episode->cause),
-                    diag_lost_name(sd.episode->lost));
+    guint number = sd.episode ? GPOINTER_TO_UINT(g_hash_table_lookup(episode_numbers, sd.episode)) : 0;
+    if (number)
+        sink_printf(out, ", \"episode\": %u, \"cause\": \"%s\", \"lost\": \"%s\"", number - 1,
+                    diag_cause_name(sd.episode->cause), diag_lost_name(sd.episode->lost));
+    else
+        sink_puts(out, ", \"episode\": null");
     if (sd.syn_resent)
         sink_puts(out, ", \"syn_retransmission\": true");
 }

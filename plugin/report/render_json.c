@@ -93,6 +93,7 @@ static void put_segments(json_walk *w, const report_options *opt)
     const engine_stream *e = w->rs->engine;
     sink_puts(w->out, "  \"segments\": [");
     w->first_item = true;
+    GHashTable *episode_numbers = report_episode_numbers(w->rs, opt);
     for (size_t i = 0; i < engine_segment_count(e); i++) {
         const engine_segment *seg = engine_segment_at(e, i);
         unsigned dir = engine_segment_dir(e, seg);
@@ -117,9 +118,10 @@ static void put_segments(json_walk *w, const report_options *opt)
             sink_printf(w->out, ", \"captured\": %u", seg->caplen);
         if (seg->conflict_bytes)
             sink_printf(w->out, ", \"conflict_bytes\": %u", seg->conflict_bytes);
-        report_json_segment_diag(w->out, w->rs, i);
+        report_json_segment_diag(w->out, w->rs, i, episode_numbers);
         sink_puts(w->out, "}");
     }
+    g_hash_table_unref(episode_numbers);
     sink_puts(w->out, w->first_item ? "],\n" : "\n  ],\n");
 }
 
