@@ -14,6 +14,7 @@ TFT_REALTCP_ONLY=name[,name] runs only those scenarios (while iterating).
 
 SPDX-License-Identifier: GPL-2.0-or-later
 """
+import gzip
 import json
 import math
 import os
@@ -118,7 +119,8 @@ def run_scenario(sc, workdir):
             lab.link("rtr1", "down")
             time.sleep(seconds)
             lab.link("rtr1", "up")
-        done, eof = sender.wait("done"), receiver.wait("eof")
+        sender.wait("done")
+        eof = receiver.wait("eof")
         netlab.sync(lab, captures)
         stats = {side: c.stop() for side, c in zip(("sender", "receiver"), captures)}
     finally:
@@ -137,8 +139,8 @@ def run_scenario(sc, workdir):
 # -- what tshark itself says ----------------------------------------------------
 
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "tcp.len", "tcp.seq", "tcp.ack", "tcp.window_size",
-          "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.fin", "tcp.analysis.retransmission", "tcp.analysis.fast_retransmission",
-          "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order", "tcp.analysis.zero_window",
+          "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.fin", "tcp.analysis.retransmission",
+          "tcp.analysis.fast_retransmission", "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order", "tcp.analysis.zero_window",
           "tcp.analysis.zero_window_probe", "tcp.analysis.keep_alive", "tcp.analysis.bytes_in_flight",
           "tcp.analysis.ack_rtt", "tcp.options.sack_le", "tcp.options.sack_re"]
 RESENT = ("tcp.analysis.retransmission", "tcp.analysis.fast_retransmission",
@@ -347,18 +349,14 @@ def kernel_tick():
     """The kernel's chrono clock: TCP's busy / rwnd_limited are counted in jiffies
     (tcp_jiffies32), 1/HZ each. HZ from the kernel's config; 10 ms (HZ=100, the
     coarsest) when it cannot be read."""
-    for path, opener in (("/proc/config.gz", "gzip"), (f"/boot/config-{os.uname().release}", None)):
+    for path, opener in (("/proc/config.gz", gzip.open), (f"/boot/config-{os.uname().release}", open)):
         try:
-            if opener:
-                import gzip
-                text = gzip.open(path, "rt").read()
-            else:
-                text = open(path).read()
+            with opener(path, "rt") as f:
+                hz = [line.split("=")[1] for line in f if line.startswith("CONFIG_HZ=")]
         except OSError:
             continue
-        for line in text.splitlines():
-            if line.startswith("CONFIG_HZ="):
-                return 1.0 / int(line.split("=")[1])
+        if hz:
+            return 1.0 / int(hz[0])
     return 0.01
 
 
@@ -380,10 +378,13 @@ def check_diagnosis(sc, k, reps, views, texts, table):
     tick = kernel_tick()
 
     for side, rep in reps.items():
+        # The partition is exact (integer ns in the engine; 1 us for the JSON's
+        # rounding), per direction and per turn.
+        for what in [rep["summary"]["dirs"][0]] + rep["summary"]["turns"]:
+            total = sum(what["time"][key] for key in TIME_KEYS)
+            tft.check(abs(total - what["active"]) <= 1e-6, f"{sc.name} {side}-side: time {what['time']} "
+                      f"sums to {total}, not active {what['active']}")
         dd = rep["summary"]["dirs"][0]
-        total = sum(dd["time"][key] for key in TIME_KEYS)
-        tft.check(abs(total - dd["active"]) <= 1e-6, f"{sc.name} {side}-side: time {dd['time']} sums to "
-                  f"{total}, not active {dd['active']}")
         # A FIFO bottleneck never reorders: every hole is a loss.
         tft.check(dd["repairs"]["reordering"] == 0, f"{sc.name} {side}-side: {dd['repairs']['reordering']} "
                   f"reordering episodes through a FIFO tbf")
@@ -423,6 +424,19 @@ def check_diagnosis(sc, k, reps, views, texts, table):
             tft.check(ep["cause"] in ("fast-retransmit", "timeout") and ep["lost"] == lost,
                       f"{sc.name} {side}-side: episode {ep}: expected a fast-retransmit or timeout repair "
                       f"lost {lost}")
+    # Spurious: Linux never re-sends bytes already cumulatively acknowledged (it
+    # trims them off), so a spurious re-send is one the receiver got twice, and it
+    # says so with a D-SACK (tcp_dsack, on by default): the receiver counts those it
+    # sends (TCPDSACKOldSent, TCPDSACKOfoSent), the sender those it gets
+    # (TCPDSACKRecv, TCPDSACKOfoRecv). One episode gets at least one D-SACK; two
+    # never share one (adjacent spurious re-sends make one episode).
+    for side, nstat, keys in (("sender", snd, ("TcpExtTCPDSACKRecv", "TcpExtTCPDSACKOfoRecv")),
+                              ("receiver", rcv, ("TcpExtTCPDSACKOldSent", "TcpExtTCPDSACKOfoSent"))):
+        dsacks = sum(nstat.get(key, 0) for key in keys)
+        spurious = reps[side]["summary"]["dirs"][0]["repairs"]["spurious"]
+        tft.check(spurious <= dsacks, f"{sc.name} {side}-side: {spurious} spurious episodes, but the kernel "
+                  f"counted {dsacks} D-SACKs ({' + '.join(keys)}): " + "; ".join(
+                      f"{ep}" for ep in reps[side]["summary"]["episodes"] if ep["cause"] == "spurious"))
     # The receiver-side capture sees every hole the losses left; each filled hole
     # is a repair episode there.
     fills = sum(1 for seg in reps["receiver"]["segments"] if seg["dir"] == 0 and seg["class"] == "out-of-order")
@@ -445,8 +459,8 @@ def check_diagnosis(sc, k, reps, views, texts, table):
     literal = sum(1 for f, (bif, _) in flight.items() if per_frame.get(f) != bif)
     # RTT: for each of our samples (segment X, first ACK A covering it) the kernel
     # took one at A that is at most as long (ca_rtt: from the newest segment A
-    # acknowledges), plus the sender's veth hop both ways: its min is no larger
-    # than ours + 0.2 ms.
+    # acknowledges), measured at the sender, one veth hop each way beyond the
+    # capture (microseconds): its min is no larger than ours + 0.2 ms.
     if d["rtt"]:
         tft.check(info["min_rtt"] / 1e6 <= d["rtt"]["min"] + 0.0002, f"{sc.name}: kernel minrtt "
                   f"{info['min_rtt']} us > our smallest rtt {d['rtt']['min']} s + 0.2 ms")
@@ -585,6 +599,21 @@ NSTAT_SHOWN = ["TcpExtTCPTimeouts", "TcpExtTCPLossProbes", "TcpExtTCPLossProbeRe
                "TcpExtTCPLossUndo", "TcpExtTCPFullUndo", "TcpExtTCPPartialUndo", "TcpExtTCPDSACKUndo"]
 
 
+def notes(k, reps, views):
+    """The lines under a scenario's table: what explains its numbers."""
+    lines = ["tshark's resent frames (sender-side): " + " ".join(
+        f"{key}={n}" for key, n in views["sender"]["resent_frames"].items()),
+        "handshake SYN->SYN-ACK / SYN-ACK->ACK (us): " + ", ".join(
+            f"{side}-side {v['handshake'][0] * 1e6:.0f} / {v['handshake'][1] * 1e6:.0f}" for side, v in views.items()),
+        "sender nstat: " + " ".join(f"{key[6:]}={k['nstat'][key]}" for key in NSTAT_SHOWN if k["nstat"].get(key)),
+        f"ss -tin: {k['ss']}"]
+    time_split = reps["sender"]["summary"]["dirs"][0].get("time")
+    if time_split:
+        lines.insert(0, "our time partition (sender-side, s): " + " ".join(
+            f"{key}={time_split[key]:.4f}" for key in TIME_KEYS))
+    return lines
+
+
 # -- main -----------------------------------------------------------------------
 
 def on_signal(signum, frame):
@@ -630,18 +659,7 @@ def main():
             check_now(sc, caps, k, reps, views)
             table = base_table(k, reps, views)
             diagnosis_present &= check_diagnosis(sc, k, reps, views, texts, table)
-            notes = ["tshark's resent frames (sender-side): " + " ".join(
-                f"{key}={n}" for key, n in views["sender"]["resent_frames"].items()),
-                "handshake SYN->SYN-ACK / SYN-ACK->ACK (us): " + ", ".join(
-                    f"{side}-side {v['handshake'][0] * 1e6:.0f} / {v['handshake'][1] * 1e6:.0f}"
-                    for side, v in views.items()),
-                "sender nstat: " + " ".join(f"{key[6:]}={k['nstat'][key]}" for key in NSTAT_SHOWN
-                                            if k["nstat"].get(key)),
-                f"ss -tin: {k['ss']}"]
-            if reps["sender"]["summary"]["dirs"][0].get("time"):
-                notes.insert(0, "our time partition (sender-side, s): " + " ".join(
-                    f"{key}={reps['sender']['summary']['dirs'][0]['time'][key]:.4f}" for key in TIME_KEYS))
-            print_table(sc, table, notes)
+            print_table(sc, table, notes(k, reps, views))
             print(f"  ({time.monotonic() - started:.1f} s)")
     finally:
         if not keep:
