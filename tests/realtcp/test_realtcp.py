@@ -140,9 +140,9 @@ def run_scenario(sc, workdir):
 
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "tcp.len", "tcp.seq", "tcp.ack", "tcp.window_size",
           "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.fin", "tcp.analysis.retransmission",
-          "tcp.analysis.fast_retransmission", "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order", "tcp.analysis.zero_window",
-          "tcp.analysis.zero_window_probe", "tcp.analysis.keep_alive", "tcp.analysis.bytes_in_flight",
-          "tcp.analysis.ack_rtt", "tcp.options.sack_le", "tcp.options.sack_re"]
+          "tcp.analysis.fast_retransmission", "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order",
+          "tcp.analysis.zero_window", "tcp.analysis.zero_window_probe", "tcp.analysis.keep_alive",
+          "tcp.analysis.bytes_in_flight", "tcp.analysis.ack_rtt", "tcp.options.sack_le", "tcp.options.sack_re"]
 RESENT = ("tcp.analysis.retransmission", "tcp.analysis.fast_retransmission",
           "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order")
 
@@ -157,12 +157,27 @@ def tshark_rows(capture):
     return [dict(zip(FIELDS, line.split("\t"))) for line in out.splitlines()]
 
 
-def sack_bytes(row):
-    """Bytes the SACK blocks of this segment cover (D-SACK blocks included)."""
+def sack_blocks(row):
+    """The SACK blocks of this segment, [(left, right)], relative seq."""
     edges = [row["tcp.options.sack_le"], row["tcp.options.sack_re"]]
     if not edges[0]:
-        return 0
-    return sum(int(r) - int(l) for l, r in zip(*(e.split(",") for e in edges)))
+        return []
+    return [(int(left), int(right)) for left, right in zip(*(e.split(",") for e in edges))]
+
+
+def sack_bytes(row):
+    """Bytes the SACK blocks of this segment cover (D-SACK blocks included)."""
+    return sum(right - left for left, right in sack_blocks(row))
+
+
+def dsack_block(row):
+    """RFC 2883: the first block is a D-SACK when it lies below the cumulative
+    ACK or inside the second block; None otherwise."""
+    blocks = sack_blocks(row)
+    if blocks and (blocks[0][1] <= int(row["tcp.ack"]) or
+                   (len(blocks) > 1 and blocks[1][0] <= blocks[0][0] and blocks[0][1] <= blocks[1][1])):
+        return blocks[0]
+    return None
 
 
 def flag(value):
@@ -177,16 +192,21 @@ def tshark_view(rows, mss):
     resent = [r for r in data if any(r[f] for f in RESENT)]
     wins = [int(r["tcp.window_size"]) for r in acks]
     rtts = [float(r["tcp.analysis.ack_rtt"]) for r in acks if r["tcp.analysis.ack_rtt"]]
-    # tshark (4.0) subtracts from its bytes_in_flight the bytes that the SACK
-    # blocks of the peer's latest ACK cover; the report's in_flight, by its
-    # definition (highest nxtseq - highest ACK), does not. Kept apart, to compare
-    # both ways.
-    flight, sacked = {}, 0
+    # tshark's bytes_in_flight (4.0, its default "payload" method) is the span of
+    # the segments it holds unacknowledged, minus the bytes the SACK blocks of the
+    # peer's latest ACK cover. The report's in_flight (highest nxtseq - highest
+    # ACK) subtracts nothing. The span is the same, except after a re-send of bytes
+    # already acknowledged (a tail loss probe crossing the ACK): tshark holds it
+    # until the peer's next ACK. Kept apart per frame: (tshark, SACKed, stale).
+    flight, sacked, una, stale = {}, 0, 0, False
     for r in rows:
         if r["ip.src"] == netlab.R_ADDR:
-            sacked = sack_bytes(r)
-        elif int(r["tcp.len"]) > 0 and r["tcp.analysis.bytes_in_flight"]:
-            flight[int(r["frame.number"])] = (int(r["tcp.analysis.bytes_in_flight"]), sacked)
+            sacked, stale = sack_bytes(r), False
+            una = max(una, int(r["tcp.ack"] or 0))
+        elif int(r["tcp.len"]) > 0:
+            stale |= int(r["tcp.seq"]) + int(r["tcp.len"]) <= una
+            if r["tcp.analysis.bytes_in_flight"]:
+                flight[int(r["frame.number"])] = (int(r["tcp.analysis.bytes_in_flight"]), sacked, stale)
     fin = next((i for i, r in enumerate(rows) if r["ip.src"] == netlab.S_ADDR and flag(r["tcp.flags.fin"])),
                len(rows))
     before_fin = [r for r in rows[:fin] if r["ip.src"] == netlab.R_ADDR]
@@ -200,11 +220,12 @@ def tshark_view(rows, mss):
                       and (r["tcp.analysis.zero_window_probe"] or r["tcp.analysis.keep_alive"])),
         "window_min": min(wins), "window_max": max(wins),
         "last_window": int(before_fin[-1]["tcp.window_size"]) if before_fin else None,
-        "bytes_in_flight_max": max((bif for bif, _ in flight.values()), default=None),
+        "bytes_in_flight_max": max((bif for bif, _, _ in flight.values()), default=None),
         "in_flight_by_frame": flight,
         "ack_rtt": {"samples": len(rtts), "min": min(rtts, default=None),
                     "median": statistics.median(rtts) if rtts else None},
         "handshake": handshake_halves(rows),
+        "acks": [(int(r["frame.number"]), int(r["tcp.ack"]), dsack_block(r)) for r in acks if r["tcp.ack"]],
     }
 
 
@@ -424,19 +445,19 @@ def check_diagnosis(sc, k, reps, views, texts, table):
             tft.check(ep["cause"] in ("fast-retransmit", "timeout") and ep["lost"] == lost,
                       f"{sc.name} {side}-side: episode {ep}: expected a fast-retransmit or timeout repair "
                       f"lost {lost}")
-    # Spurious: Linux never re-sends bytes already cumulatively acknowledged (it
-    # trims them off), so a spurious re-send is one the receiver got twice, and it
-    # says so with a D-SACK (tcp_dsack, on by default): the receiver counts those it
-    # sends (TCPDSACKOldSent, TCPDSACKOfoSent), the sender those it gets
-    # (TCPDSACKRecv, TCPDSACKOfoRecv). One episode gets at least one D-SACK; two
-    # never share one (adjacent spurious re-sends make one episode).
-    for side, nstat, keys in (("sender", snd, ("TcpExtTCPDSACKRecv", "TcpExtTCPDSACKOfoRecv")),
-                              ("receiver", rcv, ("TcpExtTCPDSACKOldSent", "TcpExtTCPDSACKOfoSent"))):
-        dsacks = sum(nstat.get(key, 0) for key in keys)
-        spurious = reps[side]["summary"]["dirs"][0]["repairs"]["spurious"]
-        tft.check(spurious <= dsacks, f"{sc.name} {side}-side: {spurious} spurious episodes, but the kernel "
-                  f"counted {dsacks} D-SACKs ({' + '.join(keys)}): " + "; ".join(
-                      f"{ep}" for ep in reps[side]["summary"]["episodes"] if ep["cause"] == "spurious"))
+    # Spurious: Linux re-sends only what its peer has not acknowledged (it trims
+    # acknowledged bytes off), so a spurious re-send is one the receiver got
+    # twice: either its ACK crossed the re-send (the capture saw the bytes
+    # acknowledged before the repair) or the receiver reports the duplicate with a
+    # D-SACK (tcp_dsack, on by default) — the receiver's kernel counts those it
+    # sends (TCPDSACKOldSent/OfoSent, printed). Every spurious episode must show
+    # one of the two in the capture (tshark's tcp.ack and SACK fields).
+    for side in reps:
+        for ep in reps[side]["summary"]["episodes"]:
+            if ep["dir"] == 0 and ep["cause"] == "spurious":
+                tft.check(spurious_evidence(ep, views[side]["acks"]), f"{sc.name} {side}-side: spurious "
+                          f"episode {ep}, but no ACK covered its bytes before the repair and no D-SACK "
+                          f"reported them after it (the kernel sent it as a loss repair)")
     # The receiver-side capture sees every hole the losses left; each filled hole
     # is a repair episode there.
     fills = sum(1 for seg in reps["receiver"]["segments"] if seg["dir"] == 0 and seg["class"] == "out-of-order")
@@ -446,17 +467,17 @@ def check_diagnosis(sc, k, reps, views, texts, table):
 
     # In flight: the report's highest nxtseq - highest ACK on every data frame is
     # tshark's bytes_in_flight plus what tshark subtracts (the SACKed bytes of the
-    # peer's latest ACK; see tshark_view). Where nothing is SACKed they are equal.
+    # peer's latest ACK), except where tshark still holds an acknowledged re-send
+    # (see tshark_view). Where nothing is SACKed or stale they are equal.
     per_frame = {seg["frame"]: seg["in_flight"] for seg in reps["sender"]["segments"] if seg["dir"] == 0}
-    flight = views["sender"]["in_flight_by_frame"]
-    differ = [(f, per_frame.get(f), bif, sacked) for f, (bif, sacked) in flight.items()
+    flight = {f: v for f, v in views["sender"]["in_flight_by_frame"].items() if not v[2]}
+    differ = [(f, per_frame.get(f), bif, sacked) for f, (bif, sacked, _) in flight.items()
               if per_frame.get(f) != bif + sacked]
     tft.check(not differ, f"{sc.name} sender-side: in_flight != tshark's bytes_in_flight + SACKed bytes on "
               f"{len(differ)} of {len(flight)} frames, e.g. (frame, ours, tshark, sacked) {differ[:3]}")
-    want = max((bif + sacked for bif, sacked in flight.values()), default=None)
-    tft.check(d["max_in_flight"] == want, f"{sc.name}: max_in_flight {d['max_in_flight']} != the largest "
-              f"tshark bytes_in_flight + SACKed bytes {want}")
-    literal = sum(1 for f, (bif, _) in flight.items() if per_frame.get(f) != bif)
+    tft.check(d["max_in_flight"] == max(per_frame.values()), f"{sc.name}: max_in_flight {d['max_in_flight']} "
+              f"!= the largest in_flight of its segments {max(per_frame.values())}")
+    literal = sum(1 for f, (bif, _, _) in views["sender"]["in_flight_by_frame"].items() if per_frame.get(f) != bif)
     # RTT: for each of our samples (segment X, first ACK A covering it) the kernel
     # took one at A that is at most as long (ca_rtt: from the newest segment A
     # acknowledges), measured at the sender, one veth hop each way beyond the
@@ -536,8 +557,9 @@ def check_diagnosis(sc, k, reps, views, texts, table):
          snd.get("TcpExtTCPFastRetrans", 0)),
         ("timeout episodes / TCPTimeouts", rep("sender")["timeout"], rep("receiver")["timeout"], "",
          snd.get("TcpExtTCPTimeouts", 0)),
-        ("spurious episodes / TCPDSACKRecv", rep("sender")["spurious"], rep("receiver")["spurious"],
-         views["sender"]["resent_frames"]["spurious_retransmission"], snd.get("TcpExtTCPDSACKRecv", 0)),
+        ("spurious episodes / D-SACKs received, sent", rep("sender")["spurious"], rep("receiver")["spurious"],
+         views["sender"]["resent_frames"]["spurious_retransmission"],
+         f"{snd.get('TcpExtTCPDSACKRecv', 0)}, {rcv.get('TcpExtTCPDSACKOldSent', 0)}"),
         ("zero-window periods / receiver TCPToZeroWindowAdv", d["zero_window"]["periods"],
          reps["receiver"]["summary"]["dirs"][0]["zero_window"]["periods"], views["sender"]["zero_window_runs"],
          rcv.get("TcpExtTCPToZeroWindowAdv", 0)),
@@ -546,9 +568,21 @@ def check_diagnosis(sc, k, reps, views, texts, table):
          f"{info['min_rtt'] / 1e3:.3f} / {info['rtt'] / 1e3:.3f}"),
         ("capture point", s["capture_point"], reps["receiver"]["summary"]["capture_point"], "", ""),
         ("max in flight / frames where in_flight != tshark", f"{d['max_in_flight']} / {literal}", "",
-         f"{views['sender']['bytes_in_flight_max']} / {len(flight)}", ""),
+         f"{views['sender']['bytes_in_flight_max']} / {len(views['sender']['in_flight_by_frame'])}", ""),
     ]
     return True
+
+
+def spurious_evidence(ep, acks):
+    """Whether the receiver's segments (frame, ack, D-SACK block) show the
+    episode's bytes acknowledged before its repair, or D-SACKed after it."""
+    start, end = ep["seq"], ep["seq"] + ep["len"]
+    for frame, ack, dsack in acks:
+        if frame < ep["repair_frame"] and ack >= end:
+            return True
+        if frame > ep["repair_frame"] and dsack and dsack[0] < end and start < dsack[1]:
+            return True
+    return False
 
 
 def fmt_rtt(r):
