@@ -502,8 +502,10 @@ def check_diagnosis(sc, k, reps, views, texts, table):
     if sc.name == "timeout":
         # Each re-send of the same bytes after a silence is the kernel's
         # retransmission timer (TCPTimeouts counts every expiry) or its tail loss
-        # probe timer (TCPLossProbes); the backoff series needs >= 2.
-        eps = [ep for ep in s["episodes"] if ep["dir"] == 0 and ep["cause"] == "timeout"]
+        # probe timer (TCPLossProbes); the backoff series needs >= 2. Its episode
+        # is a timeout, or spurious when the original did arrive before the link
+        # went down and only its ACK was lost (the receiver D-SACKs the re-send).
+        eps = [ep for ep in s["episodes"] if ep["dir"] == 0]
         most = max((ep["timeouts"] for ep in eps), default=0)
         timers = snd.get("TcpExtTCPTimeouts", 0) + snd.get("TcpExtTCPLossProbes", 0)
         tft.check(2 <= most <= timers, f"{sc.name}: the longest timeout episode has {most} re-sends after "
