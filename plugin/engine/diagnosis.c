@@ -33,17 +33,33 @@ typedef struct {
     uint64_t lo, hi;
     uint32_t frame;   /* whose arrival showed the hole */
     int64_t time_ns;
+    int64_t quiet_ns; /* how long the direction sent no data before that */
 } hole;
 
 typedef struct {
     int64_t ns[DIAG_TIME_COUNT];
     int64_t timeout_eligible[DIAG_TIME_COUNT]; /* of ns: bytes in flight, window open */
+    /* where the time would go without the losses (the bucket after loss_recovery):
+     * what a loss that turns out spurious gives back */
+    int64_t eligible_fallback[DIAG_TIME_COUNT];  /* timeout_eligible's time */
+    int64_t recovery_fallback[DIAG_TIME_COUNT];  /* ns[DIAG_TIME_LOSS_RECOVERY]'s time */
+    int recovery_episode;        /* + 1: the episode whose recovery that was (0: none) */
 } pending_time;
+
+/* The time an episode took as timeout or loss_recovery, and where it would have
+ * gone otherwise: given back when the episode turns out spurious (a D-SACK). */
+typedef struct {
+    int64_t taken[DIAG_TIME_COUNT];
+    int64_t fallback[DIAG_TIME_COUNT];
+    bool has_turn;
+    guint turn;
+} episode_lending;
 
 typedef struct {
     bool seen;
     uint64_t first_seq, nxt;     /* first seq seen; highest nxtseq */
     bool has_data_end;
+    int64_t last_data_ns;        /* its latest payload segment */
     uint64_t data_end;           /* highest payload end: a later start above it leaves a hole */
     bool has_una;
     uint64_t una;
@@ -74,7 +90,7 @@ typedef struct {
     bool span_open;              /* inside one of its turns' active span */
     bool in_turn;                /* it sends the current turn */
     guint turn;                  /* index of its latest turn in d->turns */
-    uint64_t turn_end;           /* nxtseq of its latest turn's last data */
+    uint64_t turn_end;           /* end of its latest turn's last data byte */
     pending_time pending;
 
     /* the unresponsive-peer verdict */
@@ -91,6 +107,7 @@ struct diagnosis {
     bool keep_segments;
     GArray *segments;            /* diag_segment per engine record */
     GArray *episodes, *zero_windows, *turns;
+    GArray *lendings;            /* episode_lending, one per episode */
     tcp_handshake handshake;
     dstate dirs[2];
     bool started;
@@ -133,6 +150,7 @@ diagnosis *diagnosis_new(bool keep_segments)
     d->episodes = g_array_new(FALSE, TRUE, sizeof(diag_episode));
     d->zero_windows = g_array_new(FALSE, TRUE, sizeof(diag_zero_window));
     d->turns = g_array_new(FALSE, TRUE, sizeof(diag_turn));
+    d->lendings = g_array_new(FALSE, TRUE, sizeof(episode_lending));
     d->turn_sender = -1;
     for (unsigned i = 0; i < 2; i++) {
         dstate *s = &d->dirs[i];
@@ -154,6 +172,7 @@ void diagnosis_free(diagnosis *d)
     g_array_free(d->episodes, TRUE);
     g_array_free(d->zero_windows, TRUE);
     g_array_free(d->turns, TRUE);
+    g_array_free(d->lendings, TRUE);
     for (unsigned i = 0; i < 2; i++) {
         dstate *s = &d->dirs[i];
         g_array_free(s->flight, TRUE);
@@ -195,17 +214,35 @@ bool diagnosis_path_rtt(const diagnosis *d, int64_t *ns)
 
 /* ---- time ---------------------------------------------------------------- */
 
+static diag_time_bucket bucket_without_losses(const dstate *s, const dstate *peer)
+{
+    uint64_t flight = in_flight_of(s);
+    /* with nothing in flight the window stops nothing: the application does */
+    if (flight > 0 && peer->has_win && flight + s->mss >= peer->win)
+        return DIAG_TIME_WINDOW_LIMITED;
+    return flight == 0 ? DIAG_TIME_SENDER_IDLE : DIAG_TIME_TRANSFER;
+}
+
 static diag_time_bucket bucket_now(const dstate *s, const dstate *peer)
 {
     if (s->zero_window) /* inside one of its zero-window periods */
         return DIAG_TIME_ZERO_WINDOW;
     if (s->recovering)
         return DIAG_TIME_LOSS_RECOVERY;
-    uint64_t flight = in_flight_of(s);
-    /* with nothing in flight the window stops nothing: the application does */
-    if (flight > 0 && peer->has_win && flight + s->mss >= peer->win)
-        return DIAG_TIME_WINDOW_LIMITED;
-    return flight == 0 ? DIAG_TIME_SENDER_IDLE : DIAG_TIME_TRANSFER;
+    return bucket_without_losses(s, peer);
+}
+
+/* The open fast-retransmit or timeout episode of s opened last, or -1. */
+static int recovering_episode(const diagnosis *d, const dstate *s)
+{
+    int found = -1;
+    for (guint i = 0; i < s->open_episodes->len; i++) {
+        int index = (int)g_array_index(s->open_episodes, guint, i);
+        diag_cause c = g_array_index(d->episodes, diag_episode, index).cause;
+        if ((c == DIAG_CAUSE_FAST_RETRANSMIT || c == DIAG_CAUSE_TIMEOUT) && index > found)
+            found = index;
+    }
+    return found;
 }
 
 /* The interval since the previous segment, for each direction inside a span. */
@@ -218,22 +255,55 @@ static void account_interval(diagnosis *d, int64_t ns)
         if (!s->span_open)
             continue;
         diag_time_bucket b = bucket_now(s, &d->dirs[!i]);
+        diag_time_bucket fallback = b == DIAG_TIME_LOSS_RECOVERY ? bucket_without_losses(s, &d->dirs[!i]) : b;
         s->pending.ns[b] += ns;
-        if (b != DIAG_TIME_ZERO_WINDOW && in_flight_of(s) > 0)
+        if (b == DIAG_TIME_LOSS_RECOVERY) {
+            s->pending.recovery_fallback[fallback] += ns;
+            s->pending.recovery_episode = recovering_episode(d, s) + 1;
+        }
+        if (b != DIAG_TIME_ZERO_WINDOW && in_flight_of(s) > 0) {
             s->pending.timeout_eligible[b] += ns;
+            s->pending.eligible_fallback[fallback] += ns;
+        }
     }
 }
 
+/* Remember that episode took `amount` as `bucket`, `fallback` being where it would go. */
+static void lend(diagnosis *d, const dstate *s, int episode, diag_time_bucket bucket, int64_t amount,
+                 const int64_t fallback[DIAG_TIME_COUNT])
+{
+    if (episode < 0 || amount <= 0 || !d->turns->len)
+        return;
+    episode_lending *l = &g_array_index(d->lendings, episode_lending, episode);
+    if (l->has_turn && l->turn != s->turn)
+        return; /* given back per turn: a loan spanning turns stays where it is */
+    l->has_turn = true;
+    l->turn = s->turn;
+    l->taken[bucket] += amount;
+    for (unsigned b = 0; b < DIAG_TIME_COUNT; b++)
+        l->fallback[b] += fallback[b];
+}
+
 /* The pending time belongs to the span: add it to the direction and its turn.
- * Before a timeout repair, its silence with bytes in flight was the timeout. */
-static void commit_pending(diagnosis *d, dstate *s, bool timeout_repair)
+ * Before a timeout repair (of episode timeout_episode, -1 for none), its
+ * silence with bytes in flight was the timeout. */
+static void commit_pending(diagnosis *d, dstate *s, int timeout_episode)
 {
     pending_time *p = &s->pending;
-    if (timeout_repair)
+    if (timeout_episode >= 0) {
+        int64_t moved = 0;
         for (unsigned b = 0; b < DIAG_TIME_COUNT; b++) {
             p->ns[b] -= p->timeout_eligible[b];
-            p->ns[DIAG_TIME_TIMEOUT] += p->timeout_eligible[b];
+            moved += p->timeout_eligible[b];
         }
+        p->ns[DIAG_TIME_TIMEOUT] += moved;
+        lend(d, s, timeout_episode, DIAG_TIME_TIMEOUT, moved, p->eligible_fallback);
+        /* what stays loss_recovery had no bytes in flight: it would have been idle */
+        memset(p->recovery_fallback, 0, sizeof p->recovery_fallback);
+        p->recovery_fallback[DIAG_TIME_SENDER_IDLE] = p->ns[DIAG_TIME_LOSS_RECOVERY];
+    }
+    lend(d, s, p->recovery_episode - 1, DIAG_TIME_LOSS_RECOVERY, p->ns[DIAG_TIME_LOSS_RECOVERY],
+         p->recovery_fallback);
     diag_turn *t = d->turns->len ? &g_array_index(d->turns, diag_turn, s->turn) : NULL;
     for (unsigned b = 0; b < DIAG_TIME_COUNT; b++) {
         s->out.time.ns[b] += p->ns[b];
@@ -244,6 +314,21 @@ static void commit_pending(diagnosis *d, dstate *s, bool timeout_repair)
         }
     }
     memset(p, 0, sizeof *p);
+}
+
+/* A loss that was none: its timeout and loss_recovery time go where they would have. */
+static void give_back(diagnosis *d, dstate *s, int episode)
+{
+    episode_lending *l = &g_array_index(d->lendings, episode_lending, episode);
+    if (!l->has_turn)
+        return;
+    diag_turn *t = &g_array_index(d->turns, diag_turn, l->turn);
+    for (unsigned b = 0; b < DIAG_TIME_COUNT; b++) {
+        int64_t change = l->fallback[b] - l->taken[b];
+        s->out.time.ns[b] += change;
+        t->time.ns[b] += change;
+    }
+    memset(l, 0, sizeof *l);
 }
 
 static void drop_pending(dstate *s)
@@ -265,7 +350,7 @@ static void open_turn(diagnosis *d, unsigned i, const engine_segment *rec)
     }
     /* the previous turn's span, if still waiting for its ACK, ends here */
     if (s->span_open)
-        commit_pending(d, s, false);
+        commit_pending(d, s, -1);
     diag_turn t = {.sender = i};
     g_array_append_val(d->turns, t);
     s->turn = d->turns->len - 1;
@@ -338,7 +423,7 @@ static void flight_acked(diagnosis *d, dstate *s, const engine_segment *ack, uin
 
 static void hole_open(dstate *s, const engine_segment *rec, uint64_t lo, uint64_t hi)
 {
-    hole h = {lo, hi, rec->frame, rec->time_ns};
+    hole h = {lo, hi, rec->frame, rec->time_ns, rec->time_ns - s->last_data_ns};
     g_array_append_val(s->holes, h); /* opened at the highest end: always the last */
 }
 
@@ -414,6 +499,8 @@ static void episode_set_cause(diagnosis *d, dstate *s, int index, diag_cause cau
         open |= (int)g_array_index(s->open_episodes, guint, i) == index;
     if (open)
         s->recovering += (guint)counts_as_recovery(cause) - (guint)counts_as_recovery(e->cause);
+    if (counts_as_recovery(e->cause) && !counts_as_recovery(cause))
+        give_back(d, s, index);
     s->out.repairs[e->cause]--;
     s->out.repairs[cause]++;
     e->cause = cause;
@@ -426,6 +513,7 @@ static int episode_new(diagnosis *d, dstate *s, unsigned sender, uint64_t seq, u
     diag_episode e = {.sender = sender, .seq = seq, .end = end, .cause = cause, .lost = lost,
                       .first_frame = first_frame, .first_ns = first_ns, .dupacks = s->dupacks};
     g_array_append_val(d->episodes, e);
+    g_array_set_size(d->lendings, d->episodes->len);
     int index = (int)d->episodes->len - 1;
     s->out.repairs[cause]++;
     s->last_episode = index;
@@ -464,10 +552,10 @@ static bool repair_requested(const dstate *s, uint64_t seq)
     return false;
 }
 
-/* A re-send or hole fill [seq, end) by sender i. Returns whether it repaired
- * after a timeout (its silence then counts as one). */
-static bool note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint32_t index, uint64_t seq,
-                        uint64_t end, bool fill, int64_t silence_ns)
+/* A re-send or hole fill [seq, end) by sender i. Returns the episode when it
+ * repaired after a timeout (its silence then counts as one), else -1. */
+static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint32_t index, uint64_t seq,
+                       uint64_t end, bool fill, int64_t silence_ns)
 {
     dstate *s = &d->dirs[i];
     int64_t path_rtt;
@@ -507,14 +595,17 @@ static bool note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uin
                 episode_set_cause(d, s, ep, DIAG_CAUSE_TIMEOUT, e->lost);
             if (d->keep_segments && index != ENGINE_NO_SEGMENT)
                 g_array_index(d->segments, diag_segment, index).episode = ep;
-            return timed_out;
+            return timed_out ? ep : -1;
         }
         if (fill) {
             if (showed) {
                 first_frame = shown.frame;
                 first_ns = shown.time_ns;
             }
-            bool too_soon = have_rtt ? rec->time_ns - first_ns < path_rtt : s->dupacks < 3;
+            /* reordering moves a segment among its neighbours: after a silence
+             * (a timeout, F-RTO's new data first) the hole's bytes were lost */
+            int64_t quiet = showed ? shown.quiet_ns : 0;
+            bool too_soon = have_rtt ? rec->time_ns - first_ns < path_rtt && quiet < path_rtt : s->dupacks < 3;
             cause = too_soon ? DIAG_CAUSE_REORDERING
                     : repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT : DIAG_CAUSE_TIMEOUT;
             lost = too_soon ? DIAG_LOST_NONE : DIAG_LOST_BEFORE_CAPTURE;
@@ -524,8 +615,14 @@ static bool note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uin
                 first_frame = flight_at(s, at)->frame;
                 first_ns = flight_at(s, at)->time_ns;
             }
+            /* asked for, or after silence; else too soon for any ACK to ask
+             * (a duplicate frame, a premature re-send), else a repair the
+             * ACKs stopping short of the bytes asked for (RACK, TLP) */
+            bool premature = have_rtt && rec->time_ns - first_ns < path_rtt;
             cause = repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT
-                    : after_silence ? DIAG_CAUSE_TIMEOUT : DIAG_CAUSE_SPURIOUS;
+                    : after_silence ? DIAG_CAUSE_TIMEOUT
+                    : premature     ? DIAG_CAUSE_SPURIOUS
+                                    : DIAG_CAUSE_FAST_RETRANSMIT;
             lost = cause == DIAG_CAUSE_SPURIOUS ? DIAG_LOST_NONE : DIAG_LOST_AFTER_CAPTURE;
         }
     }
@@ -551,7 +648,7 @@ static bool note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uin
     }
     if (d->keep_segments && index != ENGINE_NO_SEGMENT)
         g_array_index(d->segments, diag_segment, index).episode = ep;
-    return timed_out;
+    return timed_out ? ep : -1;
 }
 
 /* A D-SACK: the peer got [lo, hi) twice, so re-sending it was not needed. */
@@ -593,8 +690,8 @@ static void note_ack(diagnosis *d, unsigned i, const engine_segment *rec, uint32
         flight_acked(d, s, rec, index);
         holes_acked(s);
         episode_close_acked(d, s);
-        if (s->span_open && s->una >= s->turn_end && s->una >= s->nxt) {
-            commit_pending(d, s, false);
+        if (s->span_open && s->una >= s->turn_end) {
+            commit_pending(d, s, -1);
             if (!s->in_turn)
                 s->span_open = false;
         }
@@ -658,7 +755,7 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
     if (rec->new_bytes && d->turn_sender != (int)i)
         open_turn(d, i, rec);
 
-    bool timeout_repair = false;
+    int timeout_episode = -1;
     /* a probe's byte goes again with the next segment once the window opens:
      * persist, not a loss */
     bool probe_again = is_resend(k) && s->has_probe && seq == s->probe_seq && rec->len - rec->new_bytes <= 1;
@@ -672,13 +769,13 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
             flight_add(s, rec, seq + 1, end, index, true);
     } else if (is_resend(k)) {
         flight_mark_resent(s, seq, end);
-        timeout_repair = note_repair(d, i, rec, index, seq, end, false, silence_ns);
+        timeout_episode = note_repair(d, i, rec, index, seq, end, false, silence_ns);
         if (rec->new_bytes && end > s->data_end) /* an overlap's new tail */
             flight_add(s, rec, max_u64(seq, s->data_end), end, index, true);
     } else if (k == ENGINE_CLASS_OUT_OF_ORDER) {
         if (!s->has_una || end > s->una)
             flight_add(s, rec, seq, end, index, false);
-        timeout_repair = note_repair(d, i, rec, index, seq, end, true, silence_ns);
+        timeout_episode = note_repair(d, i, rec, index, seq, end, true, silence_ns);
     } else {
         if (s->has_data_end && seq > s->data_end)
             hole_open(s, rec, s->data_end, seq);
@@ -688,13 +785,14 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
     if (!s->has_data_end || end > s->data_end)
         s->data_end = end;
     s->has_data_end = true;
+    s->last_data_ns = rec->time_ns;
 
     /* new data, or a repair while the turn's bytes are outstanding, extends the span;
      * a needless re-send after the last ACK does not */
     if (s->span_open && (rec->new_bytes || !s->has_una || s->una < s->turn_end)) {
-        commit_pending(d, s, timeout_repair);
+        commit_pending(d, s, timeout_episode);
         if (rec->new_bytes && s->in_turn)
-            s->turn_end = max_u64(s->turn_end, engine_segment_nxtseq(rec));
+            s->turn_end = max_u64(s->turn_end, end); /* its data: a FIN is no data byte */
     }
 }
 
