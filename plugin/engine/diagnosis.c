@@ -683,6 +683,9 @@ static void note_ack(diagnosis *d, unsigned i, const engine_segment *rec, uint32
 {
     dstate *s = &d->dirs[i];
     if (!s->has_una || rec->ack > s->una) {
+        /* only the ACK that first covers the turn's data ends its span: a later
+         * one (of the FIN) must not take the idle time before it along */
+        bool covers_turn = (!s->has_una || s->una < s->turn_end) && rec->ack >= s->turn_end;
         s->has_una = true;
         s->una = rec->ack;
         s->dupacks = 0;
@@ -690,7 +693,7 @@ static void note_ack(diagnosis *d, unsigned i, const engine_segment *rec, uint32
         flight_acked(d, s, rec, index);
         holes_acked(s);
         episode_close_acked(d, s);
-        if (s->span_open && s->una >= s->turn_end) {
+        if (s->span_open && covers_turn) {
             commit_pending(d, s, -1);
             if (!s->in_turn)
                 s->span_open = false;
