@@ -34,6 +34,7 @@ typedef struct {
     uint32_t frame;   /* whose arrival showed the hole */
     int64_t time_ns;
     int64_t quiet_ns; /* how long the direction sent no data before that */
+    bool after_stall; /* that came within a round trip of the turn resuming from a stall */
 } hole;
 
 typedef struct {
@@ -60,6 +61,9 @@ typedef struct {
     uint64_t first_seq, nxt;     /* first seq seen; highest nxtseq */
     bool has_data_end;
     int64_t last_data_ns;        /* its latest payload segment */
+    guint last_data_turn;
+    int64_t resumed_ns;          /* its turn's data resumed after a stall of a round trip or more */
+    bool after_stall;            /* the current segment came within a round trip of that */
     uint64_t data_end;           /* highest payload end: a later start above it leaves a hole */
     bool has_una;
     uint64_t una;
@@ -423,7 +427,7 @@ static void flight_acked(diagnosis *d, dstate *s, const engine_segment *ack, uin
 
 static void hole_open(dstate *s, const engine_segment *rec, uint64_t lo, uint64_t hi)
 {
-    hole h = {lo, hi, rec->frame, rec->time_ns, rec->time_ns - s->last_data_ns};
+    hole h = {lo, hi, rec->frame, rec->time_ns, rec->time_ns - s->last_data_ns, s->after_stall};
     g_array_append_val(s->holes, h); /* opened at the highest end: always the last */
 }
 
@@ -602,10 +606,13 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
                 first_frame = shown.frame;
                 first_ns = shown.time_ns;
             }
-            /* reordering moves a segment among its neighbours: after a silence
-             * (a timeout, F-RTO's new data first) the hole's bytes were lost */
+            /* reordering swaps neighbours sent back to back; a segment that came
+             * half a round trip or more after the previous one was clocked out by
+             * an ACK (F-RTO's new data after a timeout): the hole's bytes were lost */
             int64_t quiet = showed ? shown.quiet_ns : 0;
-            bool too_soon = have_rtt ? rec->time_ns - first_ns < path_rtt && quiet < path_rtt : s->dupacks < 3;
+            bool stalled = showed && shown.after_stall;
+            bool too_soon = have_rtt ? rec->time_ns - first_ns < path_rtt && quiet < path_rtt / 2 && !stalled
+                                     : s->dupacks < 3;
             cause = too_soon ? DIAG_CAUSE_REORDERING
                     : repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT : DIAG_CAUSE_TIMEOUT;
             lost = too_soon ? DIAG_LOST_NONE : DIAG_LOST_BEFORE_CAPTURE;
@@ -757,6 +764,14 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
 
     if (rec->new_bytes && d->turn_sender != (int)i)
         open_turn(d, i, rec);
+    /* a turn stalled for a round trip (a timeout) and resumed: what it sends in the next
+     * round trip (F-RTO's new data first) is no reordering of the stalled bytes */
+    int64_t path_rtt;
+    bool have_rtt = diagnosis_path_rtt(d, &path_rtt);
+    if (have_rtt && s->has_data_end && s->in_turn && s->last_data_turn == s->turn &&
+        rec->time_ns - s->last_data_ns >= path_rtt)
+        s->resumed_ns = rec->time_ns;
+    s->after_stall = have_rtt && s->resumed_ns && rec->time_ns - s->resumed_ns < path_rtt;
 
     int timeout_episode = -1;
     /* a probe's byte goes again with the next segment once the window opens:
@@ -789,6 +804,7 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
         s->data_end = end;
     s->has_data_end = true;
     s->last_data_ns = rec->time_ns;
+    s->last_data_turn = s->turn;
 
     /* new data, or a repair while the turn's bytes are outstanding, extends the span;
      * a needless re-send after the last ACK does not */

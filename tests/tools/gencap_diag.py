@@ -799,8 +799,19 @@ def model_diagnosis(segs, base_truth):
             else:
                 prev_data = [j for j in range(hole_i) if dirs[j] == d and recs[j]["len"] > 0]
                 quiet = times[hole_i] - times[prev_data[-1]] if prev_data else 0
-                early = ((times[i] - times[hole_i] < path_rtt and quiet < path_rtt) if path_rtt is not None
-                         else me.dupacks < 3)
+                # the turn resumed from a stall of a round trip or more within a round trip
+                # before the hole showed: the stalled bytes were lost, not reordered
+                turn_data = []
+                for j in range(hole_i + 1):
+                    if dirs[j] != d and recs[j]["new_bytes"] > 0:
+                        turn_data = []  # the other side's turn: ours starts again
+                    elif dirs[j] == d and recs[j]["len"] > 0:
+                        turn_data.append(j)
+                resumed = [b for a, b in zip(turn_data, turn_data[1:])
+                           if path_rtt is not None and times[b] - times[a] >= path_rtt]
+                stalled = bool(resumed) and times[hole_i] - times[resumed[-1]] < path_rtt
+                early = ((times[i] - times[hole_i] < path_rtt and quiet < path_rtt / 2 and not stalled)
+                         if path_rtt is not None else me.dupacks < 3)
                 if early:
                     cause = ("reordering", "none")
                 elif evidence:
