@@ -566,6 +566,8 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
     bool have_rtt = diagnosis_path_rtt(d, &path_rtt);
     /* without a known RTT, any re-send nobody asked for is taken as a timeout */
     bool after_silence = !have_rtt || silence_ns >= path_rtt;
+    /* a round trip of silence: whatever duplicate ACKs came before are stale, the timer sent it */
+    bool timer = have_rtt && silence_ns >= path_rtt;
     uint32_t first_frame = rec->frame;
     int64_t first_ns = rec->time_ns;
     hole shown;
@@ -592,7 +594,7 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
             diag_episode *e = episode_at(d, ep);
             e->repairs++;
             e->end = max_u64(e->end, end);
-            bool timed_out = after_silence && !repair_requested(s, seq);
+            bool timed_out = timer || (!have_rtt && !repair_requested(s, seq));
             e->timeouts += timed_out;
             /* the fast retransmission was lost too: a timeout repaired it */
             if (timed_out && e->cause == DIAG_CAUSE_FAST_RETRANSMIT)
@@ -613,8 +615,9 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
             bool stalled = showed && shown.after_stall;
             bool too_soon = have_rtt ? rec->time_ns - first_ns < path_rtt && quiet < path_rtt / 2 && !stalled
                                      : s->dupacks < 3;
-            cause = too_soon ? DIAG_CAUSE_REORDERING
-                    : repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT : DIAG_CAUSE_TIMEOUT;
+            cause = too_soon                              ? DIAG_CAUSE_REORDERING
+                    : !timer && repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT
+                                                         : DIAG_CAUSE_TIMEOUT;
             lost = too_soon ? DIAG_LOST_NONE : DIAG_LOST_BEFORE_CAPTURE;
         } else {
             guint at = flight_find(s, seq);
@@ -626,7 +629,7 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
              * (a duplicate frame, a premature re-send), else a repair the
              * ACKs stopping short of the bytes asked for (RACK, TLP) */
             bool premature = have_rtt && rec->time_ns - first_ns < path_rtt;
-            cause = repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT
+            cause = !timer && repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT
                     : after_silence ? DIAG_CAUSE_TIMEOUT
                     : premature     ? DIAG_CAUSE_SPURIOUS
                                     : DIAG_CAUSE_FAST_RETRANSMIT;
