@@ -50,8 +50,7 @@ typedef struct {
 /* The time an episode took as timeout or loss_recovery, and where it would have
  * gone otherwise: given back when the episode turns out spurious (a D-SACK). */
 typedef struct {
-    int64_t taken[DIAG_TIME_COUNT];
-    int64_t fallback[DIAG_TIME_COUNT];
+    int64_t fallback[DIAG_TIME_COUNT][DIAG_TIME_COUNT]; /* [taken as][would have been] */
     bool has_turn;
     guint turn;
 } episode_lending;
@@ -283,9 +282,8 @@ static void lend(diagnosis *d, const dstate *s, int episode, diag_time_bucket bu
         return; /* given back per turn: a loan spanning turns stays where it is */
     l->has_turn = true;
     l->turn = s->turn;
-    l->taken[bucket] += amount;
     for (unsigned b = 0; b < DIAG_TIME_COUNT; b++)
-        l->fallback[b] += fallback[b];
+        l->fallback[bucket][b] += fallback[b];
 }
 
 /* The pending time belongs to the span: add it to the direction and its turn.
@@ -320,18 +318,27 @@ static void commit_pending(diagnosis *d, dstate *s, int timeout_episode)
     memset(p, 0, sizeof *p);
 }
 
-/* A loss that was none: its timeout and loss_recovery time go where they would have. */
+static void move_time(dstate *s, diag_turn *t, diag_time_bucket from, diag_time_bucket to, int64_t ns)
+{
+    s->out.time.ns[from] -= ns;
+    s->out.time.ns[to] += ns;
+    t->time.ns[from] -= ns;
+    t->time.ns[to] += ns;
+}
+
+/* A loss that was none. Its loss_recovery time goes where it would have gone. Its
+ * timeout time stays a timeout (the sender did wait on its timer: an ACK was lost)
+ * unless the peer's window was what held the sender then. */
 static void give_back(diagnosis *d, dstate *s, int episode)
 {
     episode_lending *l = &g_array_index(d->lendings, episode_lending, episode);
     if (!l->has_turn)
         return;
     diag_turn *t = &g_array_index(d->turns, diag_turn, l->turn);
-    for (unsigned b = 0; b < DIAG_TIME_COUNT; b++) {
-        int64_t change = l->fallback[b] - l->taken[b];
-        s->out.time.ns[b] += change;
-        t->time.ns[b] += change;
-    }
+    for (unsigned b = 0; b < DIAG_TIME_COUNT; b++)
+        move_time(s, t, DIAG_TIME_LOSS_RECOVERY, b, l->fallback[DIAG_TIME_LOSS_RECOVERY][b]);
+    move_time(s, t, DIAG_TIME_TIMEOUT, DIAG_TIME_WINDOW_LIMITED,
+              l->fallback[DIAG_TIME_TIMEOUT][DIAG_TIME_WINDOW_LIMITED]);
     memset(l, 0, sizeof *l);
 }
 

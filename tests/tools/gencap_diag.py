@@ -895,8 +895,10 @@ def model_diagnosis(segs, base_truth):
     for zw in zero_windows:
         if zw["seconds"] is None:
             zw["seconds"] = secs(times[-1] - zw["_start_ns"])
-    # an episode that turned out spurious gives its timeout and recovery time back
-    timeout_repairs = {j for ep in episodes if ep["cause"] != "spurious" for j in ep["_timeout_repairs"]}
+    # an episode that turned out spurious gives its recovery time back; its timeout time
+    # only where the window held the sender (window_limited), see bucket()
+    timeout_repairs = {j for ep in episodes for j in ep["_timeout_repairs"]}
+    spurious_repairs = {j for ep in episodes if ep["cause"] == "spurious" for j in ep["_timeout_repairs"]}
 
     # -- turns (runs of new data in one direction) and their spans
     turns = []
@@ -923,7 +925,9 @@ def model_diagnosis(segs, base_truth):
         if st["peer_win"][d] == 0:
             return "zero_window"
         nxt = next((j for j in range(i + 1, n) if dirs[j] == d), None)
-        if st["in_flight"][d] > 0 and nxt in timeout_repairs:
+        window_held = (st["peer_win"][d] is not None
+                       and st["in_flight"][d] >= st["peer_win"][d] - st["mss"][d])
+        if st["in_flight"][d] > 0 and nxt in timeout_repairs and not (nxt in spurious_repairs and window_held):
             return "timeout"
         for ep in episodes:
             cause_then = [c for j, c in ep["_causes"] if j <= i]  # the state after segment i
