@@ -72,6 +72,7 @@ typedef struct {
     bool has_probe;
     uint64_t probe_seq;          /* the byte of its latest 1-byte zero-window probe */
     uint32_t dupacks;
+    int64_t evidence_ns;         /* the peer's latest duplicate ACK or SACK */
     unsigned nsack;
     uint64_t sack_left[DIAG_MAX_SACK], sack_right[DIAG_MAX_SACK];
     GArray *flight;              /* flight_entry, ascending seq, from flight_head */
@@ -573,8 +574,7 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
     bool have_rtt = diagnosis_path_rtt(d, &path_rtt);
     /* without a known RTT, any re-send nobody asked for is taken as a timeout */
     bool after_silence = !have_rtt || silence_ns >= path_rtt;
-    /* a round trip of silence: whatever duplicate ACKs came before are stale, the timer sent it */
-    bool timer = have_rtt && silence_ns >= path_rtt;
+
     uint32_t first_frame = rec->frame;
     int64_t first_ns = rec->time_ns;
     hole shown;
@@ -601,7 +601,11 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
             diag_episode *e = episode_at(d, ep);
             e->repairs++;
             e->end = max_u64(e->end, end);
-            bool timed_out = timer || (!have_rtt && !repair_requested(s, seq));
+            /* sent again after silence, no duplicate ACK or SACK since its last
+             * repair asking for it again: the timer (RTO backoff) sent it */
+            bool asked_again = s->evidence_ns > e->last_repair_ns && repair_requested(s, seq);
+            bool timed_out = after_silence && !asked_again;
+            e->last_repair_ns = rec->time_ns;
             e->timeouts += timed_out;
             /* the fast retransmission was lost too: a timeout repaired it */
             if (timed_out && e->cause == DIAG_CAUSE_FAST_RETRANSMIT)
@@ -622,9 +626,8 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
             bool stalled = showed && shown.after_stall;
             bool too_soon = have_rtt ? rec->time_ns - first_ns < path_rtt && quiet < path_rtt / 2 && !stalled
                                      : s->dupacks < 3;
-            cause = too_soon                              ? DIAG_CAUSE_REORDERING
-                    : !timer && repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT
-                                                         : DIAG_CAUSE_TIMEOUT;
+            cause = too_soon ? DIAG_CAUSE_REORDERING
+                    : repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT : DIAG_CAUSE_TIMEOUT;
             lost = too_soon ? DIAG_LOST_NONE : DIAG_LOST_BEFORE_CAPTURE;
         } else {
             guint at = flight_find(s, seq);
@@ -636,7 +639,7 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
              * (a duplicate frame, a premature re-send), else a repair the
              * ACKs stopping short of the bytes asked for (RACK, TLP) */
             bool premature = have_rtt && rec->time_ns - first_ns < path_rtt;
-            cause = !timer && repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT
+            cause = repair_requested(s, seq) ? DIAG_CAUSE_FAST_RETRANSMIT
                     : after_silence ? DIAG_CAUSE_TIMEOUT
                     : premature     ? DIAG_CAUSE_SPURIOUS
                                     : DIAG_CAUSE_FAST_RETRANSMIT;
@@ -660,6 +663,7 @@ static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint
         diag_episode *e = episode_at(d, ep);
         e->repair_frame = rec->frame;
         e->repair_ns = rec->time_ns;
+        e->last_repair_ns = rec->time_ns;
         e->repairs = 1;
         e->timeouts = timed_out;
     }
@@ -718,7 +722,10 @@ static void note_ack(diagnosis *d, unsigned i, const engine_segment *rec, uint32
     } else if (rec->ack == s->una && is_pure_ack(rec) && peer_had_win && rec->win == peer_prev_win &&
                in_flight_of(s) > 0) {
         s->dupacks++;
+        s->evidence_ns = rec->time_ns;
     }
+    if (sack && sack->count)
+        s->evidence_ns = rec->time_ns;
 
     s->nsack = 0;
     for (unsigned k = 0; sack && k < sack->count && k < DIAG_MAX_SACK; k++) {

@@ -81,6 +81,7 @@ typedef struct {
     int64_t first_ns;
     uint32_t repair_frame;     /* 0 when unrepaired */
     int64_t repair_ns;
+    int64_t last_repair_ns;    /* its latest repair */
     uint32_t dupacks;          /* duplicate ACKs before the first repair */
     uint32_t timeouts;         /* re-sends after silence, the first repair included */
     uint32_t repairs;          /* segments that repaired it */

@@ -788,7 +788,7 @@ def model_diagnosis(segs, base_truth):
                 premature = path_rtt is not None and times[i] - times[orig_i] < path_rtt
                 if me.una is not None and me.una >= end:
                     cause = ("spurious", "none")
-                elif evidence and not after_silence:  # after a silence the evidence is stale
+                elif evidence:
                     cause = ("fast-retransmit", "after-capture")
                 elif after_silence:
                     cause = ("timeout", "after-capture")
@@ -814,7 +814,7 @@ def model_diagnosis(segs, base_truth):
                          if path_rtt is not None else me.dupacks < 3)
                 if early:
                     cause = ("reordering", "none")
-                elif evidence and not after_silence:
+                elif evidence:
                     cause = ("fast-retransmit", "before-capture")
                 else:
                     cause = ("timeout", "before-capture")
