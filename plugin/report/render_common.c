@@ -70,6 +70,44 @@ void report_format_flags(char *buf, uint16_t flags)
     *p = '\0';
 }
 
+size_t report_hex_line(char *buf, const uint8_t *p, uint32_t count, int64_t offset)
+{
+    static const char digits[] = "0123456789abcdef";
+    int n = snprintf(buf, REPORT_HEX_LINE, "%08" PRId64 "  ", offset);
+    for (uint32_t i = 0; i < 16; i++) {
+        buf[n++] = i < count ? digits[p[i] >> 4] : ' ';
+        buf[n++] = i < count ? digits[p[i] & 15] : ' ';
+        buf[n++] = ' ';
+    }
+    buf[n++] = ' ';
+    for (uint32_t i = 0; i < count; i++)
+        buf[n++] = report_printable(p[i]);
+    return (size_t)n;
+}
+
+static uint64_t st_kept(const engine_dir_stats *st) { return st->kept_bytes; }
+static uint64_t st_segments(const engine_dir_stats *st) { return st->segments; }
+static uint64_t st_gaps(const engine_dir_stats *st) { return st->gaps; }
+static uint64_t st_missing(const engine_dir_stats *st) { return st->missing_bytes; }
+static uint64_t st_retrans(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_RETRANSMISSION]; }
+static uint64_t st_overlaps(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_OVERLAP]; }
+static uint64_t st_ooo(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_OUT_OF_ORDER]; }
+static uint64_t st_conflicts(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_CONFLICT]; }
+static uint64_t st_conflict_bytes(const engine_dir_stats *st) { return st->conflict_bytes; }
+static uint64_t st_keepalive(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_KEEP_ALIVE]; }
+static uint64_t st_zwp(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_ZERO_WINDOW_PROBE]; }
+static uint64_t st_unknown(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_UNKNOWN_LENGTH]; }
+
+const report_summary_row report_summary_rows[] = {
+    {"bytes kept", st_kept},           {"segments", st_segments},
+    {"gaps", st_gaps},                 {"missing bytes", st_missing},
+    {"retransmissions", st_retrans},   {"overlaps", st_overlaps},
+    {"out-of-order", st_ooo},          {"conflicts", st_conflicts},
+    {"conflicting bytes", st_conflict_bytes}, {"keep-alives", st_keepalive},
+    {"zero-window probes", st_zwp},    {"unknown-length segments", st_unknown},
+};
+const size_t report_summary_row_count = G_N_ELEMENTS(report_summary_rows);
+
 char *report_endpoint(const report_stream *rs, unsigned sender)
 {
     const char *addr = rs->addr[sender] ? rs->addr[sender] : "?";
@@ -176,6 +214,8 @@ void report_render(const report_stream *rs, const report_options *opt, report_si
     case REPORT_FMT_JSON: report_render_json(rs, opt, out); break;
     case REPORT_FMT_CSV: report_render_csv(rs, opt, out); break;
     case REPORT_FMT_RAW: report_render_raw(rs, opt, out, notes); break;
+    case REPORT_FMT_SVG: report_render_svg(rs, opt, out); break;
+    case REPORT_FMT_HTML: report_render_html(rs, opt, out); break;
     }
     sink_flush(out);
     if (notes)

@@ -20,6 +20,27 @@ void report_format_time(char *buf, int64_t ns, report_time mode, int64_t base_ns
 void report_format_seconds(char *buf, int64_t ns, int decimals);
 /* Compact flag letters in a fixed order, e.g. "SA", "AP", "FA". */
 void report_format_flags(char *buf, uint16_t flags);
+/* A payload byte in an ASCII column: printable ASCII as it is, else '.'. */
+static inline char report_printable(uint8_t b)
+{
+    return (b >= 0x20 && b < 0x7f) ? (char)b : '.';
+}
+
+/* One hex dump line of up to 16 bytes into buf (no newline, not terminated):
+ * "%08 offset, two blanks, 16 hex columns, a blank, the ASCII column". Returns
+ * its length, at most REPORT_HEX_LINE. */
+#define REPORT_HEX_LINE 100
+size_t report_hex_line(char *buf, const uint8_t *p, uint32_t count, int64_t offset);
+
+/* The count rows of the summary (bytes kept, segments, gaps, ...), shared by
+ * the text and html reports. */
+typedef struct {
+    const char *label;
+    uint64_t (*value)(const engine_dir_stats *st);
+} report_summary_row;
+extern const report_summary_row report_summary_rows[];
+extern const size_t report_summary_row_count;
+
 /* "10.0.0.1:80" or "[2001:db8::1]:80" */
 char *report_endpoint(const report_stream *rs, unsigned sender);
 
@@ -95,5 +116,13 @@ void report_render_json(const report_stream *rs, const report_options *opt, repo
 void report_render_csv(const report_stream *rs, const report_options *opt, report_sink *out);
 void report_render_raw(const report_stream *rs, const report_options *opt, report_sink *out,
                        report_sink *notes);
+void report_render_svg(const report_stream *rs, const report_options *opt, report_sink *out);
+void report_render_html(const report_stream *rs, const report_options *opt, report_sink *out);
+
+/* The time-sequence graph of the shown directions as one <svg> element
+ * (render_svg.c). standalone: with its own <style> (fmt=svg); otherwise for
+ * the HTML report, whose page carries the style. */
+void report_svg_graph(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a,
+                      bool standalone);
 
 #endif

@@ -156,8 +156,10 @@ static bool check_all_options(const zargs_request *req, guint seen, char **error
         if (!report_option_specs[i].for_all_streams && (seen & (1u << i)))
             return fail(error, "tcpfollowts: option '%s' applies to one stream, not to tcpfollowts,all",
                         report_option_specs[i].key);
-    if (req->opts.fmt == REPORT_FMT_RAW)
-        return fail(error, "tcpfollowts: fmt=raw shows one stream: use tcpfollowts,stream,N,fmt=raw");
+    report_format fmt = req->opts.fmt;
+    if (fmt == REPORT_FMT_RAW || fmt == REPORT_FMT_SVG || fmt == REPORT_FMT_HTML)
+        return fail(error, "tcpfollowts: fmt=%s shows one stream: use tcpfollowts,stream,N,fmt=%s",
+                    report_format_name(fmt), report_format_name(fmt));
     return true;
 }
 
