@@ -1,3 +1,696 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * fmt=html: one file that works offline. The page holds the findings, the
+ * time-sequence graph (render_svg.c), the summary, the kept bytes of both
+ * directions coloured as in Wireshark's Follow dialog (gaps between them, out
+ * of band), and a JSON data block from which its script (html/report.js)
+ * draws the turn, stall, loss and segment tables lazily and redraws the graph
+ * when it zooms.
+ *
+ * Captures are hostile: capture bytes reach the page only through markup.h,
+ * and the page's Content-Security-Policy allows nothing but its own inline
+ * script and style (by hash) and no network at all, so even an escaping bug
+ * could neither run injected code nor load anything.
+ */
 #include "render_common.h"
-void report_render_html(const report_stream *rs, const report_options *opt, report_sink *out) {}
+
+#include "assets.h"
+#include "markup.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* The bytes view shows at most this many kept bytes of each direction: the
+ * page of a stream of hundreds of MB must stay small and quick (fmt=raw
+ * writes them all). */
+#define HTML_BYTES_PER_DIR (UINT64_C(1) << 20)
+
+static const char *dir_name(unsigned dir)
+{
+    return dir == 0 ? "client \u2192 server" : "server \u2192 client";
+}
+
+/* ---- head ---------------------------------------------------------------------- */
+
+/* 'sha256-...' of the concatenated assets, as CSP spells a hash source. */
+static void put_hash_source(report_sink *out, const report_asset *const *assets, size_t n)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    for (size_t i = 0; i < n; i++)
+        g_checksum_update(sum, assets[i]->bytes, (gssize)assets[i]->len);
+    guint8 digest[32];
+    gsize len = sizeof digest;
+    g_checksum_get_digest(sum, digest, &len);
+    char *b64 = g_base64_encode(digest, len);
+    sink_printf(out, "'sha256-%s'", b64);
+    g_free(b64);
+    g_checksum_free(sum);
+}
+
+static const report_asset *const page_script[] = {&report_asset_report_js};
+static const report_asset *const page_style[] = {&report_asset_graph_css, &report_asset_report_css};
+
+static void put_assets(report_sink *out, const report_asset *const *assets, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sink_write(out, assets[i]->bytes, assets[i]->len);
+}
+
+static void put_head(report_sink *out, const report_stream *rs)
+{
+    const engine_stream *e = rs->engine;
+    sink_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src ");
+    put_hash_source(out, page_script, G_N_ELEMENTS(page_script));
+    sink_puts(out, "; style-src ");
+    put_hash_source(out, page_style, G_N_ELEMENTS(page_style));
+    sink_puts(out, "; base-uri 'none'; form-action 'none'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n");
+    char *client = report_endpoint(rs, engine_dir_sender(e, 0)), *server = report_endpoint(rs, engine_dir_sender(e, 1));
+    sink_printf(out, "<title>TCP stream %u: ", rs->stream);
+    markup_text(out, client);
+    sink_puts(out, " \u21c4 ");
+    markup_text(out, server);
+    sink_puts(out, " (tcpfollowts)</title>\n<style>");
+    put_assets(out, page_style, G_N_ELEMENTS(page_style));
+    sink_puts(out, "</style>\n</head>\n");
+    g_free(client);
+    g_free(server);
+}
+
+static void put_header(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    const engine_stream *e = rs->engine;
+    sink_printf(out, "<header>\n<h1>TCP stream %u</h1>\n<p class=\"endpoints\">", rs->stream);
+    for (unsigned dir = 0; dir < 2; dir++) {
+        char *ep = report_endpoint(rs, engine_dir_sender(e, dir));
+        sink_printf(out, "<span class=\"c%u\">%s ", dir, dir == 0 ? "client" : "server");
+        markup_text(out, ep);
+        sink_printf(out, "</span>%s", dir == 0 ? " \u21c4 " : "");
+        g_free(ep);
+    }
+    char *desc = report_options_describe(opt, false);
+    sink_printf(out, "</p>\n<p class=\"options\">tcpfollowts %s \u00b7 ", TCPFOLLOWTS_VERSION);
+    markup_text(out, desc);
+    sink_puts(out, "</p>\n<nav><a href=\"#diagnosis\">Diagnosis</a> <a href=\"#graph\">Graph</a> "
+                   "<a href=\"#summary\">Summary</a> <a href=\"#turns\">Turns</a> <a href=\"#stalls\">Stalls</a> "
+                   "<a href=\"#losses\">Losses</a> <a href=\"#segments\">Segments</a> "
+                   "<a href=\"#bytes\">Bytes</a></nav>\n</header>\n");
+    g_free(desc);
+}
+
+/* ---- findings ------------------------------------------------------------------ */
+
+static void finding(report_sink *out, const char *level, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void finding(report_sink *out, const char *level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    sink_printf(out, "<li class=\"%s\">", level);
+    markup_text(out, text);
+    sink_puts(out, "</li>\n");
+    g_free(text);
+}
+
+static void put_handshake_finding(report_sink *out, const analysis *a)
+{
+    const analysis_handshake *h = analysis_get_handshake(a);
+    if (!h->complete) {
+        finding(out, "info", "The handshake was not captured in full: no RTT from it.");
+        return;
+    }
+    char rtt[REPORT_TIME_BUF], first[REPORT_TIME_BUF], second[REPORT_TIME_BUF];
+    report_format_seconds(rtt, h->ack_ns - h->syn_ns, 6);
+    report_format_seconds(first, h->syn_ack_ns - h->syn_ns, 6);
+    report_format_seconds(second, h->ack_ns - h->syn_ack_ns, 6);
+    finding(out, "info", "Handshake RTT %s s: SYN (frame %u) to SYN-ACK (frame %u) %s s, to the ACK (frame %u) %s s.",
+            rtt, h->syn_frame, h->syn_ack_frame, first, h->ack_frame, second);
+}
+
+static void put_dir_findings(report_sink *out, const report_stream *rs, unsigned dir, const analysis *a)
+{
+    const engine_stream *e = rs->engine;
+    unsigned sender = engine_dir_sender(e, dir);
+    const engine_dir_stats *st = engine_stats(e, sender);
+    const analysis_dir *ad = analysis_get_dir(a, sender);
+    if (!engine_sender_seen(e, sender)) {
+        finding(out, "warn", "%s: not a single segment captured.", dir_name(dir));
+        return;
+    }
+    if (st->gaps)
+        finding(out, "bad", "%s: %" PRIu64 " bytes in %" PRIu64 " gap%s were never captured (%.2f %% of the direction).",
+                dir_name(dir), st->missing_bytes, st->gaps, st->gaps == 1 ? "" : "s",
+                100.0 * (double)st->missing_bytes / (double)(st->kept_bytes + st->missing_bytes));
+    else
+        finding(out, "ok", "%s: every byte captured (%" PRIu64 " bytes).", dir_name(dir), st->kept_bytes);
+    if (st->by_class[ENGINE_CLASS_CONFLICT])
+        finding(out, "bad", "%s: %" PRIu64 " segments carry bytes that differ from the copy kept (%" PRIu64
+                " bytes): the two copies disagree.", dir_name(dir), st->by_class[ENGINE_CLASS_CONFLICT],
+                st->conflict_bytes);
+    if (ad->retransmitted_bytes)
+        finding(out, "warn", "%s: %" PRIu64 " payload bytes sent again (%.2f %% of the bytes kept).", dir_name(dir),
+                ad->retransmitted_bytes,
+                st->kept_bytes ? 100.0 * (double)ad->retransmitted_bytes / (double)st->kept_bytes : 0.0);
+}
+
+static void put_stall_findings(report_sink *out, const report_stream *rs, const report_options *opt,
+                               const analysis *a)
+{
+    GArray *stalls = analysis_stalls(a);
+    const analysis_stall *longest = NULL;
+    guint shown = 0;
+    for (guint i = 0; i < stalls->len; i++) {
+        const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
+        if (!report_dir_shown(opt, st->sender ^ engine_client_sender(rs->engine)))
+            continue;
+        shown++;
+        if (!longest || st->end_ns - st->start_ns > longest->end_ns - longest->start_ns)
+            longest = st;
+    }
+    char threshold[REPORT_TIME_BUF];
+    report_format_seconds(threshold, opt->stall_ns, 6);
+    if (!longest) {
+        finding(out, "ok", "No pause longer than %s s inside a turn.", threshold);
+        return;
+    }
+    char pause[REPORT_TIME_BUF], at[REPORT_TIME_BUF];
+    report_format_seconds(pause, longest->end_ns - longest->start_ns, 6);
+    report_format_seconds(at, longest->start_ns - report_stream_first_ns(rs->engine), 6);
+    finding(out, "warn", "%u stall%s longer than %s s inside turns; the longest, %s s, in %s at %s s "
+            "(frames %u to %u), ended by %s.", shown, shown == 1 ? "" : "s", threshold, pause,
+            dir_name(longest->sender ^ engine_client_sender(rs->engine)), at, longest->before_frame,
+            longest->after_frame, analysis_stall_end_name(longest->ended_by));
+}
+
+static void put_turn_findings(report_sink *out, const report_stream *rs, const report_options *opt,
+                              const analysis *a)
+{
+    GArray *turns = analysis_turns(a);
+    const analysis_turn *worst = NULL;
+    guint worst_index = 0, shown = 0;
+    for (guint i = 0; i < turns->len; i++) {
+        const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
+        if (!report_dir_shown(opt, t->sender ^ engine_client_sender(rs->engine)))
+            continue;
+        shown++;
+        if (t->has_turnaround && (!worst || t->turnaround_ns > worst->turnaround_ns)) {
+            worst = t;
+            worst_index = i;
+        }
+    }
+    if (!worst) {
+        finding(out, "info", "%u turn%s, no turnaround between them.", shown, shown == 1 ? "" : "s");
+        return;
+    }
+    char around[REPORT_TIME_BUF];
+    report_format_seconds(around, worst->turnaround_ns, 6);
+    finding(out, "info", "%u turns; the longest turnaround, %s s, before turn %u (%s, frame %u).", shown, around,
+            worst_index + 1, dir_name(worst->sender ^ engine_client_sender(rs->engine)), worst->first_frame);
+}
+
+static void put_findings(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    sink_puts(out, "<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n<ul class=\"findings\">\n");
+    put_handshake_finding(out, a);
+    for (unsigned dir = 0; dir < 2; dir++)
+        if (report_dir_shown(opt, dir))
+            put_dir_findings(out, rs, dir, a);
+    put_stall_findings(out, rs, opt, a);
+    put_turn_findings(out, rs, opt, a);
+    char duration[REPORT_TIME_BUF];
+    report_format_seconds(duration, report_stream_duration_ns(rs->engine), 6);
+    finding(out, "info", "%zu segments over %s s.", engine_segment_count(rs->engine), duration);
+    sink_puts(out, "</ul>\n</section>\n");
+}
+
+/* ---- graph and summary ------------------------------------------------------------ */
+
+static void put_graph(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    sink_puts(out, "<section id=\"graph\">\n<h2>Time-sequence graph</h2>\n<div class=\"toolbar\">"
+                   "<button type=\"button\" id=\"zoom-reset\">Reset zoom</button> <span id=\"view-range\"></span>"
+                   " <span class=\"hint\">wheel: zoom in time \u00b7 shift+wheel: zoom in seq \u00b7 drag: pan "
+                   "\u00b7 click a bar: its segment</span></div>\n<div class=\"graph-box\">\n");
+    report_svg_graph(out, rs, opt, a, false);
+    sink_puts(out, "</div>\n<div id=\"tip\" hidden></div>\n</section>\n");
+}
+
+static void put_summary_header(report_sink *out, const report_options *opt)
+{
+    sink_puts(out, "<thead><tr><th></th>");
+    for (unsigned dir = 0; dir < 2; dir++)
+        if (report_dir_shown(opt, dir))
+            sink_printf(out, "<th class=\"c%u\">%s</th>", dir, dir_name(dir));
+    sink_puts(out, "</tr></thead>\n<tbody>\n");
+}
+
+static void put_summary(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    const engine_stream *e = rs->engine;
+    sink_puts(out, "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary\">");
+    put_summary_header(out, opt);
+    for (size_t r = 0; r < report_summary_row_count; r++) {
+        sink_printf(out, "<tr><th>%s</th>", report_summary_rows[r].label);
+        for (unsigned dir = 0; dir < 2; dir++)
+            if (report_dir_shown(opt, dir))
+                sink_printf(out, "<td>%" PRIu64 "</td>",
+                            report_summary_rows[r].value(engine_stats(e, engine_dir_sender(e, dir))));
+        sink_puts(out, "</tr>\n");
+    }
+    static const char *const derived[] = {"retransmitted bytes", "goodput (bytes/s)", "retransmitted / kept",
+                                          "missing / (kept + missing)"};
+    for (size_t r = 0; r < G_N_ELEMENTS(derived); r++) {
+        sink_printf(out, "<tr><th>%s</th>", derived[r]);
+        for (unsigned dir = 0; dir < 2; dir++) {
+            if (!report_dir_shown(opt, dir))
+                continue;
+            unsigned sender = engine_dir_sender(e, dir);
+            const engine_dir_stats *st = engine_stats(e, sender);
+            const analysis_dir *ad = analysis_get_dir(a, sender);
+            uint64_t total = st->kept_bytes + st->missing_bytes;
+            switch (r) {
+            case 0: sink_printf(out, "<td>%" PRIu64 "</td>", ad->retransmitted_bytes); break;
+            case 1: sink_printf(out, "<td>%.0f</td>", report_goodput(st, ad)); break;
+            case 2: sink_printf(out, "<td>%.4f</td>", st->kept_bytes ? (double)ad->retransmitted_bytes / (double)st->kept_bytes : 0.0); break;
+            default: sink_printf(out, "<td>%.4f</td>", total ? (double)st->missing_bytes / (double)total : 0.0); break;
+            }
+        }
+        sink_puts(out, "</tr>\n");
+    }
+    sink_puts(out, "</tbody></table>\n</section>\n");
+}
+
+/* A section whose table the script draws from the data block. */
+static void put_table_slot(report_sink *out, const char *id, const char *title, guint rows, const char *about)
+{
+    sink_printf(out, "<section id=\"%s\">\n<h2>%s (%u)</h2>\n<p class=\"about\">%s</p>\n"
+                     "<div class=\"vtable\" data-table=\"%s\"></div>\n</section>\n",
+                id, title, rows, about, id);
+}
+
+/* ---- the kept bytes ------------------------------------------------------------------ */
+
+/* One item of a direction's bytes view: a kept chunk or a gap, in seq order. */
+typedef struct {
+    bool is_gap;
+    engine_chunk chunk;
+    engine_gap gap;
+} bytes_item;
+
+typedef struct {
+    GArray *items;   /* bytes_item */
+    uint64_t shown;  /* bytes of the chunks collected */
+    uint64_t left;   /* kept bytes beyond HTML_BYTES_PER_DIR */
+    bool capped;
+} bytes_dir;
+
+static void collect_chunk(void *ctx, const engine_chunk *c)
+{
+    bytes_dir *d = ctx;
+    if (d->capped) {
+        d->left += c->len;
+        return;
+    }
+    bytes_item item = {.chunk = *c};
+    if (d->shown + c->len > HTML_BYTES_PER_DIR) {
+        item.chunk.len = HTML_BYTES_PER_DIR - d->shown;
+        d->left += c->len - item.chunk.len;
+        d->capped = true;
+    }
+    d->shown += item.chunk.len;
+    if (item.chunk.len)
+        g_array_append_val(d->items, item);
+}
+
+static void collect_gap(void *ctx, const engine_gap *g)
+{
+    bytes_dir *d = ctx;
+    if (d->capped)
+        return;
+    bytes_item item = {.is_gap = true, .gap = *g};
+    g_array_append_val(d->items, item);
+}
+
+/* Where an item goes in the conversation: the segment that carried the chunk;
+ * a gap just before the bytes that follow it, a tail gap at the end. */
+static uint32_t item_key(const bytes_item *item)
+{
+    if (!item->is_gap)
+        return item->chunk.segment;
+    return item->gap.before_segment;
+}
+
+static void put_gap_block(report_sink *out, const report_stream *rs, unsigned dir, const engine_gap *g)
+{
+    const engine_stream *e = rs->engine;
+    sink_printf(out, "<div class=\"gap c%u\">%s: %" PRIu64 " bytes missing at seq %" PRId64 " (%s)", dir,
+                dir_name(dir), g->len, engine_relative_seq(e, engine_dir_sender(e, dir), g->seq),
+                g->cause == ENGINE_GAP_TRUNCATED ? "cut by the snapshot length" : "never captured");
+    if (g->after_segment != ENGINE_NO_SEGMENT)
+        sink_printf(out, ", after frame %u", engine_segment_at(e, g->after_segment)->frame);
+    if (g->before_segment != ENGINE_NO_SEGMENT)
+        sink_printf(out, ", before frame %u", engine_segment_at(e, g->before_segment)->frame);
+    sink_puts(out, "; not filled in</div>\n");
+}
+
+static void put_chunk_bytes(report_sink *out, const report_stream *rs, const report_options *opt,
+                            const engine_chunk *c)
+{
+    const engine_segment *seg = engine_segment_at(rs->engine, c->segment);
+    sink_printf(out, "<span data-f=\"%u\">", seg->frame);
+    if (opt->data == REPORT_DATA_HEX) {
+        int64_t rel = engine_relative_seq(rs->engine, seg->sender, c->seq);
+        for (uint64_t off = 0; off < c->len; off += 16) {
+            char line[REPORT_HEX_LINE + 2];
+            size_t n = report_hex_line(line, c->data + off, (uint32_t)MIN(c->len - off, 16), rel + (int64_t)off);
+            line[n++] = '\n';
+            markup_payload(out, (const uint8_t *)line, n);
+        }
+    } else {
+        markup_payload(out, c->data, c->len);
+    }
+    sink_puts(out, "</span>");
+}
+
+/* Both directions' kept bytes as one conversation, like Follow: each
+ * direction in seq order, the two interleaved by the frames that carried the
+ * bytes; a gap is a block of its own between them, never text in the data. */
+static void put_conversation(report_sink *out, const report_stream *rs, const report_options *opt, bytes_dir *dirs)
+{
+    guint next[2] = {0, 0};
+    int open = -1; /* the direction whose <pre> is open */
+    for (;;) {
+        int pick = -1;
+        for (unsigned dir = 0; dir < 2; dir++) {
+            if (next[dir] >= dirs[dir].items->len)
+                continue;
+            const bytes_item *head = &g_array_index(dirs[dir].items, bytes_item, next[dir]);
+            if (pick < 0 || item_key(head) < item_key(&g_array_index(dirs[pick].items, bytes_item, next[pick])))
+                pick = (int)dir;
+        }
+        if (pick < 0)
+            break;
+        const bytes_item *item = &g_array_index(dirs[pick].items, bytes_item, next[pick]++);
+        if (open >= 0 && (item->is_gap || open != pick)) {
+            sink_puts(out, "</pre>\n");
+            open = -1;
+        }
+        if (item->is_gap) {
+            put_gap_block(out, rs, (unsigned)pick, &item->gap);
+            continue;
+        }
+        if (open < 0) {
+            sink_printf(out, "<pre class=\"c%d\">", pick);
+            open = pick;
+        }
+        put_chunk_bytes(out, rs, opt, &item->chunk);
+    }
+    if (open >= 0)
+        sink_puts(out, "</pre>\n");
+}
+
+static void put_bytes(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    sink_puts(out, "<section id=\"bytes\">\n<h2>Kept bytes</h2>\n");
+    if (opt->data == REPORT_DATA_NONE) {
+        sink_puts(out, "<p class=\"about\">Not shown (data=none).</p>\n</section>\n");
+        return;
+    }
+    sink_printf(out, "<p class=\"about\">The reassembled stream, each byte from the frame whose copy was kept "
+                     "(click to see its segment): <span class=\"c0\">client \u2192 server</span> and "
+                     "<span class=\"c1\">server \u2192 client</span> as in Wireshark's Follow TCP Stream, "
+                     "%s. Gaps are blocks of their own: nothing is written into the data. At most %" PRIu64
+                     " bytes of each direction are shown.</p>\n<div class=\"follow\">\n",
+                opt->data == REPORT_DATA_HEX ? "as a hex dump by relative seq"
+                                             : "printable ASCII as it is, other bytes as '.'",
+                HTML_BYTES_PER_DIR);
+    bytes_dir dirs[2] = {{.items = g_array_new(FALSE, FALSE, sizeof(bytes_item))},
+                         {.items = g_array_new(FALSE, FALSE, sizeof(bytes_item))}};
+    const engine_walk_cb cb = {collect_chunk, collect_gap};
+    for (unsigned dir = 0; dir < 2; dir++)
+        if (report_dir_shown(opt, dir))
+            report_walk_dir(rs, dir, &cb, &dirs[dir]);
+    put_conversation(out, rs, opt, dirs);
+    sink_puts(out, "</div>\n");
+    for (unsigned dir = 0; dir < 2; dir++) {
+        if (dirs[dir].capped)
+            sink_printf(out, "<p class=\"about\">%s: %" PRIu64 " more kept bytes not shown here (fmt=raw,dir=%s "
+                             "writes them all; its later gaps are under Losses).</p>\n",
+                        dir_name(dir), dirs[dir].left, dir == 0 ? "client" : "server");
+        g_array_free(dirs[dir].items, TRUE);
+    }
+    sink_puts(out, "</section>\n");
+}
+
+/* ---- the data block ---------------------------------------------------------------------- */
+
+static void put_key(report_sink *out, const char *key)
+{
+    sink_printf(out, ",\n\"%s\": ", key);
+}
+
+/* A segment column as numbers, each the difference from the previous value
+ * of the same direction (per_dir) or of the previous segment: a large stream's
+ * table is mostly 1s and MSS-sized steps. */
+typedef int64_t (*segment_value)(const engine_stream *e, const engine_segment *seg, int64_t first_ns);
+
+static int64_t seg_frame(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->frame; }
+static int64_t seg_time(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->time_ns - first_ns; }
+static int64_t seg_seq(const engine_stream *e, const engine_segment *seg, int64_t first_ns)
+{
+    return engine_relative_seq(e, seg->sender, seg->seq);
+}
+static int64_t seg_len(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->len; }
+static int64_t seg_win(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->win; }
+static int64_t seg_flags(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->flags; }
+static int64_t seg_ack(const engine_stream *e, const engine_segment *seg, int64_t first_ns)
+{
+    return engine_relative_seq(e, !seg->sender, seg->ack);
+}
+
+static void put_column(report_sink *out, const engine_stream *e, int64_t first_ns, const char *key,
+                       segment_value value, bool delta, bool per_dir, bool ack_only)
+{
+    int64_t prev[2] = {0, 0};
+    put_key(out, key);
+    sink_puts(out, "[");
+    for (size_t i = 0; i < engine_segment_count(e); i++) {
+        const engine_segment *seg = engine_segment_at(e, i);
+        unsigned slot = per_dir ? engine_segment_dir(e, seg) : 0;
+        if (i)
+            sink_puts(out, ",");
+        if (ack_only && !(seg->flags & ENGINE_TCP_ACK)) {
+            sink_puts(out, "0");
+            continue;
+        }
+        int64_t v = value(e, seg, first_ns);
+        sink_i64(out, delta ? v - prev[slot] : v, 0);
+        prev[slot] = v;
+    }
+    sink_puts(out, "]");
+}
+
+/* One character per segment: its direction, or 'a' + its class. */
+static void put_letters(report_sink *out, const engine_stream *e, const char *key, bool klass)
+{
+    put_key(out, key);
+    sink_puts(out, "\"");
+    char buf[512];
+    size_t n = 0;
+    for (size_t i = 0; i < engine_segment_count(e); i++) {
+        const engine_segment *seg = engine_segment_at(e, i);
+        buf[n++] = klass ? (char)('a' + seg->klass) : (char)('0' + engine_segment_dir(e, seg));
+        if (n == sizeof buf) {
+            sink_write(out, buf, n);
+            n = 0;
+        }
+    }
+    sink_write(out, buf, n);
+    sink_puts(out, "\"");
+}
+
+/* [index, count, ...] of the segments whose count is not 0 (cut or differing bytes). */
+static void put_sparse(report_sink *out, const engine_stream *e, const char *key, bool conflicts)
+{
+    put_key(out, key);
+    sink_puts(out, "[");
+    const char *sep = "";
+    for (size_t i = 0; i < engine_segment_count(e); i++) {
+        const engine_segment *seg = engine_segment_at(e, i);
+        uint32_t count = conflicts ? seg->conflict_bytes : seg->len - seg->caplen;
+        if (!count)
+            continue;
+        sink_printf(out, "%s%zu,%u", sep, i, count);
+        sep = ",";
+    }
+    sink_puts(out, "]");
+}
+
+static void put_segment_data(report_sink *out, const engine_stream *e, int64_t first_ns)
+{
+    sink_puts(out, "\"segments\": {\"count\": ");
+    sink_u64(out, engine_segment_count(e), 0);
+    put_column(out, e, first_ns, "frame", seg_frame, true, false, false);
+    put_column(out, e, first_ns, "t", seg_time, true, false, false);
+    put_letters(out, e, "dir", false);
+    put_column(out, e, first_ns, "seq", seg_seq, true, true, false);
+    put_column(out, e, first_ns, "len", seg_len, false, false, false);
+    put_column(out, e, first_ns, "ack", seg_ack, true, true, true);
+    put_column(out, e, first_ns, "win", seg_win, true, true, false);
+    put_column(out, e, first_ns, "flags", seg_flags, false, false, false);
+    put_letters(out, e, "class", true);
+    put_sparse(out, e, "cut", false);
+    put_sparse(out, e, "differ", true);
+    sink_puts(out, "}");
+}
+
+static void put_null_or(report_sink *out, bool present, int64_t v)
+{
+    if (present)
+        sink_i64(out, v, 0);
+    else
+        sink_puts(out, "null");
+}
+
+static void put_turn_data(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    const engine_stream *e = rs->engine;
+    int64_t first = report_stream_first_ns(e);
+    GArray *turns = analysis_turns(a);
+    guint shown = 0;
+    put_key(out, "turns");
+    sink_puts(out, "[");
+    for (guint i = 0; i < turns->len; i++) {
+        const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
+        unsigned dir = t->sender ^ engine_client_sender(e);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        sink_printf(out, "%s[%u,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
+                    shown++ ? "," : "", i + 1, dir, t->first_ns - first, t->last_ns - first, t->first_frame,
+                    t->last_frame, t->bytes, t->segments, t->retransmissions, t->gaps);
+        put_null_or(out, t->has_turnaround, t->turnaround_ns);
+        sink_puts(out, "]");
+    }
+    sink_puts(out, "]");
+}
+
+static void put_stall_data(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    const engine_stream *e = rs->engine;
+    int64_t first = report_stream_first_ns(e);
+    GArray *stalls = analysis_stalls(a);
+    guint shown = 0;
+    put_key(out, "stalls");
+    sink_puts(out, "[");
+    for (guint i = 0; i < stalls->len; i++) {
+        const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
+        unsigned dir = st->sender ^ engine_client_sender(e);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        sink_printf(out, "%s[%u,%" PRId64 ",%" PRId64 ",%u,%u,\"%s\"]", shown++ ? "," : "", dir,
+                    st->start_ns - first, st->end_ns - first, st->before_frame, st->after_frame,
+                    analysis_stall_end_name(st->ended_by));
+    }
+    sink_puts(out, "]");
+}
+
+static void put_loss_data(report_sink *out, const report_stream *rs, GArray *losses)
+{
+    const engine_stream *e = rs->engine;
+    put_key(out, "losses");
+    sink_puts(out, "[");
+    for (guint i = 0; i < losses->len; i++) {
+        const report_loss *l = &g_array_index(losses, report_loss, i);
+        sink_printf(out, "%s[%u,%" PRId64 ",%" PRIu64 ",\"%s\",%u,%u,%u,%u,", i ? "," : "", l->dir,
+                    engine_relative_seq(e, engine_dir_sender(e, l->dir), l->seq), l->len,
+                    l->recovered ? "recovered" : engine_gap_cause_name(l->cause), l->after_frame, l->before_frame,
+                    l->opened_frame, l->filled_frame);
+        put_null_or(out, l->recovered, l->delay_ns);
+        sink_puts(out, "]");
+    }
+    sink_puts(out, "]");
+}
+
+/* What the tables need, in one JSON object the script parses after the page
+ * is painted. Numbers and our own names only, written so that nothing in it
+ * can close the <script> element. */
+static void put_data(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a,
+                     GArray *losses)
+{
+    const engine_stream *e = rs->engine;
+    int64_t first = report_stream_first_ns(e);
+    sink_puts(out, "<script type=\"application/json\" id=\"tft-data\">{\"time\": ");
+    markup_json_string(out, report_time_name(opt->time));
+    sink_printf(out, ", \"dirs\": [%s, %s], \"first\": {\"s\": %" PRId64 ", \"ns\": %" PRId64 "}, \"classes\": [",
+                report_dir_shown(opt, 0) ? "true" : "false", report_dir_shown(opt, 1) ? "true" : "false",
+                first / 1000000000, first % 1000000000);
+    for (int k = 0; k < ENGINE_CLASS_COUNT; k++) {
+        sink_puts(out, k ? "," : "");
+        markup_json_string(out, engine_class_name(k));
+    }
+    sink_puts(out, "],\n");
+    put_segment_data(out, e, first);
+    put_turn_data(out, rs, opt, a);
+    put_stall_data(out, rs, opt, a);
+    put_loss_data(out, rs, losses);
+    sink_puts(out, "}</script>\n");
+}
+
+/* How many turns, stalls and segments of the shown directions there are. */
+static guint shown_turns(const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    GArray *turns = analysis_turns(a);
+    guint n = 0;
+    for (guint i = 0; i < turns->len; i++)
+        n += report_dir_shown(opt, g_array_index(turns, analysis_turn, i).sender ^ engine_client_sender(rs->engine));
+    return n;
+}
+
+static guint shown_stalls(const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    GArray *stalls = analysis_stalls(a);
+    guint n = 0;
+    for (guint i = 0; i < stalls->len; i++)
+        n += report_dir_shown(opt, g_array_index(stalls, analysis_stall, i).sender ^ engine_client_sender(rs->engine));
+    return n;
+}
+
+static guint shown_segments(const report_stream *rs, const report_options *opt)
+{
+    const engine_stream *e = rs->engine;
+    guint n = 0;
+    for (unsigned dir = 0; dir < 2; dir++)
+        if (report_dir_shown(opt, dir))
+            n += (guint)engine_stats(e, engine_dir_sender(e, dir))->segments;
+    return n;
+}
+
+void report_render_html(const report_stream *rs, const report_options *opt, report_sink *out)
+{
+    analysis *a = report_analyze(rs, opt);
+    put_head(out, rs);
+    sink_puts(out, "<body>\n");
+    put_header(out, rs, opt);
+    put_findings(out, rs, opt, a);
+    put_graph(out, rs, opt, a);
+    put_summary(out, rs, opt, a);
+    GArray *losses = report_losses(rs, opt, a);
+    put_table_slot(out, "turns", "Turns", shown_turns(rs, opt, a),
+                   "Runs of new data in one direction (a request, a response) and the turnaround before each.");
+    put_table_slot(out, "stalls", "Stalls", shown_stalls(rs, opt, a),
+                   "Pauses longer than stall= between two payload segments of the sender of a turn.");
+    put_table_slot(out, "losses", "Losses", losses->len,
+                   "Every range that was missing at some point: a gap never filled, or a hole a later segment "
+                   "filled (recovered).");
+    put_table_slot(out, "segments", "Segments", shown_segments(rs, opt),
+                   "Every TCP segment of the shown directions in frame order. A click on a bar in the graph, a "
+                   "frame in the tables above or a byte below shows its segment here.");
+    put_bytes(out, rs, opt);
+    put_data(out, rs, opt, a, losses);
+    g_array_free(losses, TRUE);
+    sink_puts(out, "<script>");
+    put_assets(out, page_script, G_N_ELEMENTS(page_script));
+    sink_puts(out, "</script>\n</body>\n</html>\n");
+    analysis_free(a);
+}
