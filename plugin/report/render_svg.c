@@ -12,8 +12,8 @@
  * consecutive ones whose bytes follow each other and that fall into the same
  * tenth of a pixel in time become one bar. The path grows with the plot's
  * width, not with the stream; so do the ACK and window lines, which keep the
- * last value of each tenth of a pixel. (The HTML report redraws these three
- * layers from its segment table when it zooms.)
+ * last value of each tenth of a pixel, and the turn lines. (The HTML report
+ * redraws these layers from its data when it zooms.)
  *
  * Output is deterministic: coordinates are rounded to fixed decimals, written
  * without the locale, and every element comes in a fixed order.
@@ -352,20 +352,40 @@ static void put_gaps(const graph *g, const panel *p)
     engine_walk(g->rs->engine, p->sender, &cb, &w);
 }
 
-/* A dashed line where each turn (of the shown directions) starts. */
+/* Where each turn (of the shown directions) starts: a dashed line across
+ * the plot, one per tenth of a pixel, or, when they would be closer than
+ * TURN_LINE_SPACING pixels on average (a bulk transfer has a turn per
+ * request), a short tick at the top of the plot. */
+#define TURN_LINE_SPACING 8
+#define TURN_TICK 8
+
 static void put_turns(const graph *g)
 {
     report_sink *out = g->out;
     GArray *turns = analysis_turns(g->a);
-    for (guint i = 0; i < turns->len; i++) {
-        const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
-        unsigned dir = t->sender ^ engine_client_sender(g->rs->engine);
-        if (!report_dir_shown(g->opt, dir))
-            continue;
-        sink_printf(out, "<path class=\"turn\" data-turn=\"%u\" data-dir=\"%u\" d=\"M", i + 1, dir);
-        put_fixed(out, x_of(g, t->first_ns), MARK_DECIMALS);
-        sink_printf(out, " 0V%d\"/>\n", PLOT_H);
+    int columns = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        bool lines = columns * TURN_LINE_SPACING <= PLOT_W;
+        int64_t last = INT64_MIN;
+        if (pass)
+            sink_printf(out, "<path class=\"turn%s\" d=\"", lines ? "" : " turn-tick");
+        for (guint i = 0; i < turns->len; i++) {
+            const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
+            double x = x_of(g, t->first_ns);
+            int64_t q = pass ? quantize(x) : llround(x);
+            if (!report_dir_shown(g->opt, t->sender ^ engine_client_sender(g->rs->engine)) || q == last)
+                continue;
+            last = q;
+            if (!pass) {
+                columns++;
+                continue;
+            }
+            sink_puts(out, "M");
+            put_quantized(out, q);
+            sink_printf(out, " 0V%d", lines ? PLOT_H : TURN_TICK);
+        }
     }
+    sink_puts(out, "\"/>\n");
 }
 
 /* A step line (the value jumps at each point's time) at a tenth of a pixel:

@@ -8,8 +8,8 @@
  *  - zooms the graph (wheel: time, every panel's seq axis fitted to what it
  *    draws in that time; shift+wheel: the seq axis of one panel) and pans it
  *    (drag), redraws its axes, and redraws the dense layers (in-order new
- *    data, ACK and window lines) at the new resolution from the segment
- *    table, as the C renderer drew them at the first;
+ *    data, ACK, window and turn lines) at the new resolution from the data,
+ *    as the C renderer drew them at the first;
  *  - shows a tooltip per mark, and on a click on a mark, a bar, a frame in a
  *    table or a byte, scrolls the segment table to that segment and
  *    highlights it.
@@ -31,6 +31,7 @@
   const ARROW = ['\u2192', '\u2190'];
   const DIR_NAME = ['client \u2192 server', 'server \u2192 client'];
   const MAX_ZOOM = 1e6;
+  const TURN_LINE_SPACING = 8, TURN_TICK = 8; /* px, as render_svg.c */
 
   /* ---- the data block --------------------------------------------------------- */
 
@@ -310,7 +311,7 @@
         sLo: Number(g.dataset.sLo), sHi: Number(g.dataset.sHi), sy: 1, ty: 0,
         plot: g.querySelector('g.plot'), xaxis: g.querySelector('g.xaxis'), yaxis: g.querySelector('g.yaxis'),
         newPath: g.querySelector('g.plot .seg-new'), ackPath: g.querySelector('g.plot .ack'),
-        winPath: g.querySelector('g.plot .window'),
+        winPath: g.querySelector('g.plot .window'), turnPath: g.querySelector('g.plot .turn'),
       };
     });
     if (!panels.length) return { reset() {} };
@@ -387,6 +388,22 @@
       }
       flush();
       p.newPath.setAttribute('d', parts.join(''));
+      /* turn starts: dashed lines, or ticks at the top when they would be
+       * closer than TURN_LINE_SPACING px (render_svg.c put_turns) */
+      const starts = [];
+      let lastQ = null, columns = 0, lastPx = null;
+      for (const t of data.turns) {
+        const ut = (t[2] - tLo) / (tHi - tLo) * W;
+        if (ut < lo || ut > hi) continue;
+        const q = Math.round(ut * qx), px = Math.round(view.tx + ut * view.sx);
+        if (px !== lastPx) { columns++; lastPx = px; }
+        if (q !== lastQ) { starts.push(q); lastQ = q; }
+      }
+      const lines = columns * TURN_LINE_SPACING <= W;
+      const top = -p.ty / p.sy, bottom = lines ? top + p.h / p.sy : top + TURN_TICK / p.sy;
+      p.turnPath.classList.toggle('turn-tick', !lines);
+      const turns = starts.map((q) => 'M' + X(q) + ' ' + fixed(top, dec + 2) + 'V' + fixed(bottom, dec + 2));
+      p.turnPath.setAttribute('d', turns.join(''));
       /* ACK and window: step lines, the last value of each quantum */
       for (const [path, withWin] of [[p.ackPath, false], [p.winPath, true]]) {
         const d = [];
