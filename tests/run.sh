@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, tshark integration tests (as an unprivileged
-# user), the GUI test (Xvfb) and the browser test (headless chromium). Installs the packages they need when one is
-# missing (apt-get; TFT_INSTALL_TEST_DEPS=0 never installs), builds into
-# ./build, then runs ctest (arguments go to ctest, e.g. -LE gui).
+# user), the GUI test (Xvfb) and the browser test (headless chromium). Installs
+# the packages they need when one is missing (apt-get, npm ci;
+# TFT_INSTALL_TEST_DEPS=0 never installs), builds into ./build, then runs
+# ctest (arguments go to ctest, e.g. -LE gui).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -86,6 +86,8 @@ typedef struct {
     bool syn_resent;
 } report_seg_diag;
 
+/* The nearest-rank percentile of sorted samples (int64_t), e.g. RTTs. */
+int64_t report_percentile(const GArray *sorted, unsigned pct);
 /* false (and zeros) when the stream has no per-segment diagnosis. */
 bool report_segment_diag(const report_stream *rs, size_t i, report_seg_diag *out);
 /* The shown directions' episodes in time order (first repair, else first seen); free the array. */

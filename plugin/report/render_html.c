@@ -93,8 +93,10 @@ static void put_header(report_sink *out, const report_stream *rs, const report_o
     markup_text(out, desc);
     sink_puts(out, "</p>\n<nav><a href=\"#diagnosis\">Diagnosis</a> <a href=\"#graph\">Graph</a> "
                    "<a href=\"#summary\">Summary</a> <a href=\"#turns\">Turns</a> <a href=\"#stalls\">Stalls</a> "
-                   "<a href=\"#losses\">Losses</a> <a href=\"#segments\">Segments</a> "
-                   "<a href=\"#bytes\">Bytes</a></nav>\n</header>\n");
+                   "<a href=\"#losses\">Losses</a>");
+    if (rs->diag)
+        sink_puts(out, " <a href=\"#episodes\">Loss episodes</a> <a href=\"#zero-windows\">Zero windows</a>");
+    sink_puts(out, " <a href=\"#segments\">Segments</a> <a href=\"#bytes\">Bytes</a></nav>\n</header>\n");
     g_free(desc);
 }
 
@@ -115,7 +117,7 @@ static void finding(report_sink *out, const char *level, const char *fmt, ...)
 
 static void put_handshake_finding(report_sink *out, const analysis *a)
 {
-    const analysis_handshake *h = analysis_get_handshake(a);
+    const tcp_handshake *h = analysis_get_handshake(a);
     if (!h->complete) {
         finding(out, "info", "The handshake was not captured in full: no RTT from it.");
         return;
@@ -142,8 +144,10 @@ static void put_dir_findings(report_sink *out, const report_stream *rs, unsigned
         finding(out, "bad", "%s: %" PRIu64 " bytes in %" PRIu64 " gap%s were never captured (%.2f %% of the direction).",
                 dir_name(dir), st->missing_bytes, st->gaps, st->gaps == 1 ? "" : "s",
                 100.0 * (double)st->missing_bytes / (double)(st->kept_bytes + st->missing_bytes));
-    else
+    else if (st->kept_bytes)
         finding(out, "ok", "%s: every byte captured (%" PRIu64 " bytes).", dir_name(dir), st->kept_bytes);
+    else
+        finding(out, "info", "%s: no payload.", dir_name(dir));
     if (st->by_class[ENGINE_CLASS_CONFLICT])
         finding(out, "bad", "%s: %" PRIu64 " segments carry bytes that differ from the copy kept (%" PRIu64
                 " bytes): the two copies disagree.", dir_name(dir), st->by_class[ENGINE_CLASS_CONFLICT],
@@ -209,9 +213,86 @@ static void put_turn_findings(report_sink *out, const report_stream *rs, const r
             worst_index + 1, dir_name(worst->sender ^ engine_client_sender(rs->engine)), worst->first_frame);
 }
 
+/* The text report's diagnosis in plain words (render_diagnosis.c), as it is
+ * but for its title: the section has one. */
+static void put_verdict(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
+{
+    static const char title[] = "\ndiagnosis\n";
+    GString *text = g_string_new(NULL);
+    report_sink sink;
+    sink_init_string(&sink, text);
+    report_text_diagnosis(&sink, rs, opt, a);
+    sink_flush(&sink);
+    const char *body = g_str_has_prefix(text->str, title) ? text->str + sizeof title - 1 : text->str;
+    if (*body) {
+        sink_puts(out, "<pre class=\"verdict\">");
+        markup_text(out, body);
+        sink_puts(out, "</pre>\n");
+    }
+    g_string_free(text, TRUE);
+}
+
+/* Where a direction's active time went (docs/report.md, Diagnosis): a bar of
+ * its parts and their seconds. */
+static void put_time_split(report_sink *out, const report_stream *rs, unsigned dir)
+{
+    enum { BAR_W = 600, BAR_H = 16 };
+    const diag_dir *dd = diagnosis_dir(rs->diag, engine_dir_sender(rs->engine, dir));
+    if (dd->active_ns <= 0)
+        return;
+    char secs[REPORT_TIME_BUF];
+    report_format_seconds(secs, dd->active_ns, 6);
+    sink_printf(out, "<div class=\"split\"><p><span class=\"c%u\">%s</span>: active %s s</p>\n"
+                     "<svg class=\"split-bar\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">",
+                dir, dir_name(dir), secs, BAR_W, BAR_H, BAR_W, BAR_H);
+    double x = 0;
+    for (unsigned b = 0; b < DIAG_TIME_COUNT; b++) {
+        double w = BAR_W * (double)dd->time.ns[b] / (double)dd->active_ns;
+        if (dd->time.ns[b] <= 0)
+            continue;
+        sink_printf(out, "<rect class=\"b-%s\" x=\"", diag_time_bucket_name(b));
+        sink_fixed(out, x, 2);
+        sink_puts(out, "\" y=\"0\" width=\"");
+        sink_fixed(out, w, 2);
+        sink_printf(out, "\" height=\"%d\"/>", BAR_H);
+        x += w;
+    }
+    sink_puts(out, "</svg>\n<ul class=\"split-legend\">");
+    for (unsigned b = 0; b < DIAG_TIME_COUNT; b++) {
+        if (dd->time.ns[b] <= 0)
+            continue;
+        char name[32];
+        g_strlcpy(name, diag_time_bucket_name(b), sizeof name);
+        report_format_seconds(secs, dd->time.ns[b], 6);
+        sink_printf(out, "<li><span class=\"swatch b-%s\"></span>%s %s s (%.1f %%)</li>", diag_time_bucket_name(b),
+                    g_strdelimit(name, "_", ' '), secs, 100.0 * (double)dd->time.ns[b] / (double)dd->active_ns);
+    }
+    sink_puts(out, "</ul></div>\n");
+}
+
+static void put_capture_point(report_sink *out, const report_stream *rs)
+{
+    static const char *const where[] = {
+        [DIAG_CAPTURE_UNKNOWN] = "Capture point unknown: the handshake does not tell.",
+        [DIAG_CAPTURE_NEAR_CLIENT] = "Captured near the client (from how the handshake RTT splits).",
+        [DIAG_CAPTURE_NEAR_SERVER] = "Captured near the server (from how the handshake RTT splits).",
+        [DIAG_CAPTURE_IN_PATH] = "Captured in the path between them (from how the handshake RTT splits).",
+    };
+    finding(out, "info", "%s", where[diagnosis_capture_point(rs->diag)]);
+}
+
 static void put_findings(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
 {
-    sink_puts(out, "<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n<ul class=\"findings\">\n");
+    sink_puts(out, "<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n");
+    if (rs->diag) {
+        put_verdict(out, rs, opt, a);
+        for (unsigned dir = 0; dir < 2; dir++)
+            if (report_dir_shown(opt, dir))
+                put_time_split(out, rs, dir);
+    }
+    sink_puts(out, "<ul class=\"findings\">\n");
+    if (rs->diag)
+        put_capture_point(out, rs);
     put_handshake_finding(out, a);
     for (unsigned dir = 0; dir < 2; dir++)
         if (report_dir_shown(opt, dir))
@@ -243,6 +324,77 @@ static void put_summary_header(report_sink *out, const report_options *opt)
         if (report_dir_shown(opt, dir))
             sink_printf(out, "<th class=\"c%u\">%s</th>", dir, dir_name(dir));
     sink_puts(out, "</tr></thead>\n<tbody>\n");
+}
+
+/* One row of the summary, a cell per shown direction. */
+typedef void (*dir_cell)(report_sink *out, const diag_dir *dd, unsigned which);
+
+static void put_dir_row(report_sink *out, const report_stream *rs, const report_options *opt, const char *label,
+                        dir_cell cell, unsigned which)
+{
+    sink_printf(out, "<tr><th>%s</th>", label);
+    for (unsigned dir = 0; dir < 2; dir++) {
+        if (!report_dir_shown(opt, dir))
+            continue;
+        sink_puts(out, "<td>");
+        cell(out, diagnosis_dir(rs->diag, engine_dir_sender(rs->engine, dir)), which);
+        sink_puts(out, "</td>");
+    }
+    sink_puts(out, "</tr>\n");
+}
+
+static void put_seconds_cell(report_sink *out, int64_t ns)
+{
+    char buf[REPORT_TIME_BUF];
+    report_format_seconds(buf, ns, 6);
+    sink_puts(out, buf);
+}
+
+/* which: 0 samples, 1 min, 2 median, 3 p90, 4 max */
+static void rtt_cell(report_sink *out, const diag_dir *dd, unsigned which)
+{
+    const GArray *rtt = dd->rtt_ns;
+    if (which == 0)
+        sink_u64(out, rtt->len, 0);
+    else if (!rtt->len)
+        sink_puts(out, "-");
+    else
+        put_seconds_cell(out, which == 1   ? g_array_index(rtt, int64_t, 0)
+                              : which == 4 ? g_array_index(rtt, int64_t, rtt->len - 1)
+                                           : report_percentile(rtt, which == 2 ? 50 : 90));
+}
+
+/* which: 0 active time, 1 max in flight, 2 zero-window periods, 3 their seconds */
+static void flight_cell(report_sink *out, const diag_dir *dd, unsigned which)
+{
+    switch (which) {
+    case 0: put_seconds_cell(out, dd->active_ns); break;
+    case 1: sink_u64(out, dd->max_in_flight, 0); break;
+    case 2: sink_u64(out, dd->zero_window_periods, 0); break;
+    default: put_seconds_cell(out, dd->zero_window_ns); break;
+    }
+}
+
+static void repairs_cell(report_sink *out, const diag_dir *dd, unsigned cause)
+{
+    sink_u64(out, dd->repairs[cause], 0);
+}
+
+static void put_diagnosis_rows(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    static const char *const rtt_rows[] = {"RTT samples", "RTT min (s)", "RTT median (s)", "RTT p90 (s)",
+                                           "RTT max (s)"};
+    static const char *const flight_rows[] = {"active (s)", "max bytes in flight", "zero-window periods",
+                                              "zero-window time (s)"};
+    for (unsigned r = 0; r < G_N_ELEMENTS(flight_rows); r++)
+        put_dir_row(out, rs, opt, flight_rows[r], flight_cell, r);
+    for (unsigned r = 0; r < G_N_ELEMENTS(rtt_rows); r++)
+        put_dir_row(out, rs, opt, rtt_rows[r], rtt_cell, r);
+    for (unsigned c = DIAG_CAUSE_FAST_RETRANSMIT; c < DIAG_CAUSE_COUNT; c++) {
+        char label[48];
+        g_snprintf(label, sizeof label, "loss episodes: %s", diag_cause_name(c));
+        put_dir_row(out, rs, opt, label, repairs_cell, c);
+    }
 }
 
 static void put_summary(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
@@ -278,6 +430,8 @@ static void put_summary(report_sink *out, const report_stream *rs, const report_
         }
         sink_puts(out, "</tr>\n");
     }
+    if (rs->diag)
+        put_diagnosis_rows(out, rs, opt);
     sink_puts(out, "</tbody></table>\n</section>\n");
 }
 
@@ -450,42 +604,73 @@ static void put_key(report_sink *out, const char *key)
     sink_printf(out, ",\n\"%s\": ", key);
 }
 
-/* A segment column as numbers, each the difference from the previous value
- * of the same direction (per_dir) or of the previous segment: a large stream's
- * table is mostly 1s and MSS-sized steps. */
-typedef int64_t (*segment_value)(const engine_stream *e, const engine_segment *seg, int64_t first_ns);
+/* Columns of the segment table. A value may be absent (null: no ACK, no
+ * known peer window); a delta column holds each value's difference from the
+ * previous one (of the same direction for seq numbers and windows), so a
+ * large stream's table is mostly 1s and MSS-sized steps. */
+typedef struct {
+    const report_stream *rs;
+    int64_t first_ns;
+} columns;
 
-static int64_t seg_frame(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->frame; }
-static int64_t seg_time(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->time_ns - first_ns; }
-static int64_t seg_seq(const engine_stream *e, const engine_segment *seg, int64_t first_ns)
+typedef bool (*segment_value)(const columns *c, size_t i, int64_t *v);
+
+static const engine_segment *seg_at(const columns *c, size_t i) { return engine_segment_at(c->rs->engine, i); }
+
+static bool seg_frame(const columns *c, size_t i, int64_t *v) { *v = seg_at(c, i)->frame; return true; }
+static bool seg_time(const columns *c, size_t i, int64_t *v) { *v = seg_at(c, i)->time_ns - c->first_ns; return true; }
+static bool seg_len(const columns *c, size_t i, int64_t *v) { *v = seg_at(c, i)->len; return true; }
+static bool seg_win(const columns *c, size_t i, int64_t *v) { *v = seg_at(c, i)->win; return true; }
+static bool seg_flags(const columns *c, size_t i, int64_t *v) { *v = seg_at(c, i)->flags; return true; }
+
+static bool seg_seq(const columns *c, size_t i, int64_t *v)
 {
-    return engine_relative_seq(e, seg->sender, seg->seq);
-}
-static int64_t seg_len(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->len; }
-static int64_t seg_win(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->win; }
-static int64_t seg_flags(const engine_stream *e, const engine_segment *seg, int64_t first_ns) { return seg->flags; }
-static int64_t seg_ack(const engine_stream *e, const engine_segment *seg, int64_t first_ns)
-{
-    return engine_relative_seq(e, !seg->sender, seg->ack);
+    const engine_segment *seg = seg_at(c, i);
+    *v = engine_relative_seq(c->rs->engine, seg->sender, seg->seq);
+    return true;
 }
 
-static void put_column(report_sink *out, const engine_stream *e, int64_t first_ns, const char *key,
-                       segment_value value, bool delta, bool per_dir, bool ack_only)
+static bool seg_ack(const columns *c, size_t i, int64_t *v)
 {
+    const engine_segment *seg = seg_at(c, i);
+    *v = engine_relative_seq(c->rs->engine, !seg->sender, seg->ack);
+    return seg->flags & ENGINE_TCP_ACK;
+}
+
+static bool seg_in_flight(const columns *c, size_t i, int64_t *v)
+{
+    report_seg_diag d;
+    bool known = report_segment_diag(c->rs, i, &d);
+    *v = d.in_flight;
+    return known;
+}
+
+static bool seg_peer_win(const columns *c, size_t i, int64_t *v)
+{
+    report_seg_diag d;
+    report_segment_diag(c->rs, i, &d);
+    *v = d.peer_win;
+    return d.has_peer_win;
+}
+
+typedef enum { COLUMN_PLAIN, COLUMN_DELTA, COLUMN_DELTA_PER_DIR } column_kind;
+
+static void put_column(report_sink *out, const columns *c, const char *key, segment_value value, column_kind kind)
+{
+    const engine_stream *e = c->rs->engine;
     int64_t prev[2] = {0, 0};
     put_key(out, key);
     sink_puts(out, "[");
     for (size_t i = 0; i < engine_segment_count(e); i++) {
-        const engine_segment *seg = engine_segment_at(e, i);
-        unsigned slot = per_dir ? engine_segment_dir(e, seg) : 0;
+        unsigned slot = kind == COLUMN_DELTA_PER_DIR ? engine_segment_dir(e, seg_at(c, i)) : 0;
+        int64_t v;
         if (i)
             sink_puts(out, ",");
-        if (ack_only && !(seg->flags & ENGINE_TCP_ACK)) {
-            sink_puts(out, "0");
+        if (!value(c, i, &v)) {
+            sink_puts(out, "null");
             continue;
         }
-        int64_t v = value(e, seg, first_ns);
-        sink_i64(out, delta ? v - prev[slot] : v, 0);
+        sink_i64(out, kind == COLUMN_PLAIN ? v : v - prev[slot], 0);
         prev[slot] = v;
     }
     sink_puts(out, "]");
@@ -510,38 +695,85 @@ static void put_letters(report_sink *out, const engine_stream *e, const char *ke
     sink_puts(out, "\"");
 }
 
-/* [index, count, ...] of the segments whose count is not 0 (cut or differing bytes). */
-static void put_sparse(report_sink *out, const engine_stream *e, const char *key, bool conflicts)
+/* Figures few segments have, as [index, value..., index, value..., ...]:
+ * fills vals and returns how many (0: this segment has none). */
+typedef int (*segment_extra)(const columns *c, size_t i, int64_t *vals);
+
+static int seg_cut(const columns *c, size_t i, int64_t *vals)
+{
+    const engine_segment *seg = seg_at(c, i);
+    vals[0] = seg->len - seg->caplen;
+    return vals[0] != 0;
+}
+
+static int seg_differ(const columns *c, size_t i, int64_t *vals)
+{
+    vals[0] = seg_at(c, i)->conflict_bytes;
+    return vals[0] != 0;
+}
+
+static int seg_rtt(const columns *c, size_t i, int64_t *vals)
+{
+    report_seg_diag d;
+    report_segment_diag(c->rs, i, &d);
+    vals[0] = d.rtt_ns;
+    return d.has_rtt;
+}
+
+/* the cause and place (indexes into "causes" and "lost") of the episode a segment repaired */
+static int seg_episode(const columns *c, size_t i, int64_t *vals)
+{
+    report_seg_diag d;
+    report_segment_diag(c->rs, i, &d);
+    if (!d.episode)
+        return 0;
+    vals[0] = d.episode->cause;
+    vals[1] = d.episode->lost;
+    return 2;
+}
+
+static void put_sparse(report_sink *out, const columns *c, const char *key, segment_extra extra)
 {
     put_key(out, key);
     sink_puts(out, "[");
     const char *sep = "";
-    for (size_t i = 0; i < engine_segment_count(e); i++) {
-        const engine_segment *seg = engine_segment_at(e, i);
-        uint32_t count = conflicts ? seg->conflict_bytes : seg->len - seg->caplen;
-        if (!count)
+    for (size_t i = 0; i < engine_segment_count(c->rs->engine); i++) {
+        int64_t vals[2];
+        int n = extra(c, i, vals);
+        if (!n)
             continue;
-        sink_printf(out, "%s%zu,%u", sep, i, count);
+        sink_printf(out, "%s%zu", sep, i);
+        for (int k = 0; k < n; k++) {
+            sink_puts(out, ",");
+            sink_i64(out, vals[k], 0);
+        }
         sep = ",";
     }
     sink_puts(out, "]");
 }
 
-static void put_segment_data(report_sink *out, const engine_stream *e, int64_t first_ns)
+static void put_segment_data(report_sink *out, const report_stream *rs, int64_t first_ns)
 {
+    const columns c = {rs, first_ns};
     sink_puts(out, "\"segments\": {\"count\": ");
-    sink_u64(out, engine_segment_count(e), 0);
-    put_column(out, e, first_ns, "frame", seg_frame, true, false, false);
-    put_column(out, e, first_ns, "t", seg_time, true, false, false);
-    put_letters(out, e, "dir", false);
-    put_column(out, e, first_ns, "seq", seg_seq, true, true, false);
-    put_column(out, e, first_ns, "len", seg_len, false, false, false);
-    put_column(out, e, first_ns, "ack", seg_ack, true, true, true);
-    put_column(out, e, first_ns, "win", seg_win, true, true, false);
-    put_column(out, e, first_ns, "flags", seg_flags, false, false, false);
-    put_letters(out, e, "class", true);
-    put_sparse(out, e, "cut", false);
-    put_sparse(out, e, "differ", true);
+    sink_u64(out, engine_segment_count(rs->engine), 0);
+    put_column(out, &c, "frame", seg_frame, COLUMN_DELTA);
+    put_column(out, &c, "t", seg_time, COLUMN_DELTA);
+    put_letters(out, rs->engine, "dir", false);
+    put_column(out, &c, "seq", seg_seq, COLUMN_DELTA_PER_DIR);
+    put_column(out, &c, "len", seg_len, COLUMN_PLAIN);
+    put_column(out, &c, "ack", seg_ack, COLUMN_DELTA_PER_DIR);
+    put_column(out, &c, "win", seg_win, COLUMN_DELTA_PER_DIR);
+    put_column(out, &c, "flags", seg_flags, COLUMN_PLAIN);
+    put_letters(out, rs->engine, "class", true);
+    put_sparse(out, &c, "cut", seg_cut);
+    put_sparse(out, &c, "differ", seg_differ);
+    if (rs->diag) {
+        put_column(out, &c, "in_flight", seg_in_flight, COLUMN_DELTA_PER_DIR);
+        put_column(out, &c, "peer_win", seg_peer_win, COLUMN_DELTA_PER_DIR);
+        put_sparse(out, &c, "rtt", seg_rtt);
+        put_sparse(out, &c, "episode", seg_episode);
+    }
     sink_puts(out, "}");
 }
 
@@ -612,6 +844,45 @@ static void put_loss_data(report_sink *out, const report_stream *rs, GArray *los
     sink_puts(out, "]");
 }
 
+/* The loss episodes in time order, as the JSON report lists them. */
+static void put_episode_data(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    const engine_stream *e = rs->engine;
+    GPtrArray *list = report_episodes_in_time_order(rs, opt);
+    put_key(out, "episodes");
+    sink_puts(out, "[");
+    for (guint i = 0; i < list->len; i++) {
+        const diag_episode *ep = g_ptr_array_index(list, i);
+        sink_printf(out, "%s[%u,%" PRId64 ",%" PRIu64 ",%d,%d,%u,%u,%u,%u,", i ? "," : "",
+                    ep->sender ^ engine_client_sender(e), engine_relative_seq(e, ep->sender, ep->seq),
+                    ep->end - ep->seq, ep->cause, ep->lost, ep->first_frame, ep->repair_frame, ep->dupacks,
+                    ep->timeouts);
+        put_null_or(out, ep->repair_frame != 0, ep->repair_ns - ep->first_ns);
+        sink_puts(out, "]");
+    }
+    sink_puts(out, "]");
+    g_ptr_array_free(list, TRUE);
+}
+
+static void put_zero_window_data(report_sink *out, const report_stream *rs, const report_options *opt)
+{
+    GArray *zws = diagnosis_zero_windows(rs->diag);
+    int64_t first = report_stream_first_ns(rs->engine);
+    bool any = false;
+    put_key(out, "zero_windows");
+    sink_puts(out, "[");
+    for (guint i = 0; i < zws->len; i++) {
+        const diag_zero_window *z = &g_array_index(zws, diag_zero_window, i);
+        unsigned dir = z->sender ^ engine_client_sender(rs->engine);
+        if (!report_dir_shown(opt, dir))
+            continue;
+        sink_printf(out, "%s[%u,%u,%u,%" PRId64 ",%" PRId64 ",%u]", any ? "," : "", dir, z->first_frame,
+                    z->last_frame, z->start_ns - first, z->end_ns - z->start_ns, z->probes);
+        any = true;
+    }
+    sink_puts(out, "]");
+}
+
 /* What the tables need, in one JSON object the script parses after the page
  * is painted. Numbers and our own names only, written so that nothing in it
  * can close the <script> element. */
@@ -629,11 +900,25 @@ static void put_data(report_sink *out, const report_stream *rs, const report_opt
         sink_puts(out, k ? "," : "");
         markup_json_string(out, engine_class_name(k));
     }
+    sink_puts(out, "], \"causes\": [");
+    for (int k = 0; k < DIAG_CAUSE_COUNT; k++) {
+        sink_puts(out, k ? "," : "");
+        markup_json_string(out, diag_cause_name(k));
+    }
+    sink_puts(out, "], \"lost\": [");
+    for (int k = DIAG_LOST_NONE; k <= DIAG_LOST_BEFORE_CAPTURE; k++) {
+        sink_puts(out, k ? "," : "");
+        markup_json_string(out, diag_lost_name(k));
+    }
     sink_puts(out, "],\n");
-    put_segment_data(out, e, first);
+    put_segment_data(out, rs, first);
     put_turn_data(out, rs, opt, a);
     put_stall_data(out, rs, opt, a);
     put_loss_data(out, rs, losses);
+    if (rs->diag) {
+        put_episode_data(out, rs, opt);
+        put_zero_window_data(out, rs, opt);
+    }
     sink_puts(out, "}</script>\n");
 }
 
@@ -653,6 +938,15 @@ static guint shown_stalls(const report_stream *rs, const report_options *opt, co
     guint n = 0;
     for (guint i = 0; i < stalls->len; i++)
         n += report_dir_shown(opt, g_array_index(stalls, analysis_stall, i).sender ^ engine_client_sender(rs->engine));
+    return n;
+}
+
+static guint shown_zero_windows(const report_stream *rs, const report_options *opt)
+{
+    GArray *zws = diagnosis_zero_windows(rs->diag);
+    guint n = 0;
+    for (guint i = 0; i < zws->len; i++)
+        n += report_dir_shown(opt, g_array_index(zws, diag_zero_window, i).sender ^ engine_client_sender(rs->engine));
     return n;
 }
 
@@ -683,6 +977,16 @@ void report_render_html(const report_stream *rs, const report_options *opt, repo
     put_table_slot(out, "losses", "Losses", losses->len,
                    "Every range that was missing at some point: a gap never filled, or a hole a later segment "
                    "filled (recovered).");
+    if (rs->diag) {
+        GPtrArray *episodes = report_episodes_in_time_order(rs, opt);
+        put_table_slot(out, "episodes", "Loss episodes", episodes->len,
+                       "Every re-send and hole fill grouped into episodes: their cause, where the bytes were "
+                       "lost (before or after the capture point) and how long the repair took.");
+        g_ptr_array_free(episodes, TRUE);
+        put_table_slot(out, "zero-windows", "Zero windows", shown_zero_windows(rs, opt),
+                       "Periods in which the receiver advertised a zero window: the direction shown is the "
+                       "one that had to wait.");
+    }
     put_table_slot(out, "segments", "Segments", shown_segments(rs, opt),
                    "Every TCP segment of the shown directions in frame order. A click on a bar in the graph, a "
                    "frame in the tables above or a byte below shows its segment here.");

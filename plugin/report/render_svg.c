@@ -3,8 +3,10 @@
  * The time-sequence graph (tcptrace's, Stevens'): one panel per shown
  * direction, x = time, y = relative seq. Every data segment is a vertical bar
  * from its first to its last byte at its time; the peer's ACK and its receive
- * window (ACK + window) are step lines; gaps are bands across their seq range,
- * stalls bands across the time axis; turns start at dashed lines.
+ * window (ACK + window) are step lines; gaps are bands across their seq range;
+ * stalls, zero-window periods and the silences that ended in a timeout
+ * repair (the diagnosis) are bands across the time axis; turns start at
+ * dashed lines.
  *
  * Size: a segment that is not in-order new data (or control, which draws
  * nothing) is its own element with data-frame="N". In-order new segments are
@@ -328,6 +330,54 @@ static void put_stalls(const graph *g, const panel *p)
     }
 }
 
+/* The periods in which the panel's peer advertised a zero window. */
+static void put_zero_windows(const graph *g, const panel *p)
+{
+    GArray *zws = diagnosis_zero_windows(g->rs->diag);
+    for (guint i = 0; i < zws->len; i++) {
+        const diag_zero_window *z = &g_array_index(zws, diag_zero_window, i);
+        if (z->sender != p->sender)
+            continue;
+        char attrs[96];
+        snprintf(attrs, sizeof attrs, " data-first=\"%u\" data-last=\"%u\"", z->first_frame, z->last_frame);
+        put_time_band(g, "zero-window", z->start_ns, z->end_ns, attrs);
+    }
+}
+
+/* The index of the segment of a frame (records are in frame order), or
+ * ENGINE_NO_SEGMENT. */
+static size_t segment_of_frame(const engine_stream *e, uint32_t frame)
+{
+    size_t lo = 0, hi = engine_segment_count(e);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (engine_segment_at(e, mid)->frame < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < engine_segment_count(e) && engine_segment_at(e, lo)->frame == frame ? lo : ENGINE_NO_SEGMENT;
+}
+
+/* Before each timeout repair of the panel's direction, the silence it ended:
+ * from the stream's previous segment to the repair. */
+static void put_timeouts(const graph *g, const panel *p)
+{
+    const engine_stream *e = g->rs->engine;
+    GArray *episodes = diagnosis_episodes(g->rs->diag);
+    for (guint i = 0; i < episodes->len; i++) {
+        const diag_episode *ep = &g_array_index(episodes, diag_episode, i);
+        if (ep->sender != p->sender || ep->cause != DIAG_CAUSE_TIMEOUT || !ep->repair_frame)
+            continue;
+        size_t repair = segment_of_frame(e, ep->repair_frame);
+        if (repair == ENGINE_NO_SEGMENT || repair == 0)
+            continue;
+        char attrs[64];
+        snprintf(attrs, sizeof attrs, " data-repair=\"%u\"", ep->repair_frame);
+        put_time_band(g, "timeout", engine_segment_at(e, repair - 1)->time_ns, ep->repair_ns, attrs);
+    }
+}
+
 typedef struct {
     const graph *g;
     const panel *p;
@@ -548,6 +598,10 @@ static void put_panel(const graph *g, panel *p, int top)
     sink_printf(out, "<g clip-path=\"url(#tft-clip-%u)\"><g class=\"plot\" transform=\"translate(%d %d)\">\n", p->dir,
                 PLOT_X, PLOT_Y);
     put_stalls(g, p);
+    if (g->rs->diag) {
+        put_zero_windows(g, p);
+        put_timeouts(g, p);
+    }
     put_gaps(g, p);
     put_turns(g);
     put_ack_line(g, p, true);

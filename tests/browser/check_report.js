@@ -8,8 +8,8 @@
  *
  * Per page: console messages, page errors, dialogs, requests other than the
  * page itself, time to first contentful paint and to the script being done,
- * the marks per class, gaps, stalls and zero windows in the graph, the rows the
- * segment table drew, the bytes view as text, window.tftPwned (what the
+ * the marks per class, gaps, stalls, zero windows and timeouts in the graph,
+ * the rows each table drew (and the first frames of the segment table), the bytes view as text, window.tftPwned (what the
  * injection capture would set); with interact: the visible time range before
  * and after a wheel zoom, and the frame of a mark clicked with the mouse and of
  * the row then highlighted.
@@ -59,15 +59,18 @@ async function inspect(context, spec) {
     }
     return {
       marks, gaps: count('.graph-box svg g.plot .gap'), stalls: count('.graph-box svg g.plot .stall'),
-      zero_windows: count('.graph-box svg g.plot .zero-window'),
+      zero_windows: count('.graph-box svg g.plot .zero-window'), timeouts: count('.graph-box svg g.plot .timeout'),
+      table_rows: Object.fromEntries(Array.from(document.querySelectorAll('.vtable')).map(
+        (t) => [t.dataset.table, t.querySelectorAll('.vrow').length])),
       segment_rows: rows.map((r) => Number(r.firstChild.textContent)).slice(0, 5),
       bytes, gap_blocks: count('.follow .gap'), pwned: typeof window.tftPwned === 'undefined' ? null : window.tftPwned,
     };
   }));
   if (spec.interact) Object.assign(out, await interact(page));
-  if (spec.screenshot) {
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: spec.screenshot });
+  if (spec.screenshot) { /* the page down to the end of the graph */
+    const bottom = await page.$eval('#graph', (g) => g.getBoundingClientRect().bottom + window.scrollY);
+    await page.screenshot({ path: spec.screenshot, fullPage: true,
+      clip: { x: 0, y: 0, width: VIEWPORT.width, height: Math.ceil(bottom) + 8 } });
   }
   await page.close();
   return out;

@@ -8,8 +8,9 @@ of the generated markup_injection capture (payloads that attack the page):
 - the page loads and its script finishes with no console message of type
   error or warning, no page error, no dialog and no request at all;
 - the marks in the DOM, per class, are the JSON report's frames of that
-  class; the gaps and stalls are the JSON's count;
-- the segment table drew its first rows (the JSON's first frames);
+  class; the gaps, stalls, zero windows and timeouts are the JSON's count;
+- every table (turns, stalls, losses, loss episodes, zero windows, segments)
+  drew the rows in its view, the segment table the JSON's first frames;
 - a wheel over the graph narrows the visible time range, Reset restores it;
 - a mouse click on a mark highlights that segment's row in the table;
 - the injection capture: window.tftPwned stays unset (nothing ran) and the
@@ -36,10 +37,17 @@ import tft  # noqa: E402
 CHROMIUM = os.environ.get("TFT_CHROMIUM", "/usr/bin/chromium")
 # (capture, stream, options): the first is the README's screenshot
 PAGES = [
+    ("zeek_reassembly_overlaps_gaps.pcap", 0, ""),
     ("sv_tor_ooo_lost.pcap", 0, ""),
     ("sv_tor_ooo_lost.pcap", 1, ",time=abs"),
-    ("zeek_reassembly_overlaps_gaps.pcap", 0, ""),
     ("arkime_wireshark_retrans.pcap", 0, ",dir=server"),
+]
+# (generator, scenario, options) of tests/tools: zero windows, timeouts with
+# backoff, and, last, the capture whose payloads attack the page
+GENERATED = [
+    ("gencap_diag", "zero_window_probes", ",time=epoch"),
+    ("gencap_diag", "rto_backoff", ""),
+    ("gencap", "markup_injection", ""),
 ]
 SCREENSHOT = "html-report.png"
 
@@ -89,8 +97,19 @@ def check_page(what, got, report):
     tft.check(got["gaps"] == len(report["gaps"]), f"{what}: {got['gaps']} gaps in the DOM, JSON {len(report['gaps'])}")
     tft.check(got["stalls"] == len(report["summary"]["stalls"]),
               f"{what}: {got['stalls']} stalls in the DOM, JSON {len(report['summary']['stalls'])}")
+    zero_windows, timeouts = pictures.expected_zero_windows(report), pictures.expected_timeouts(report)
+    tft.check(got["zero_windows"] == len(zero_windows),
+              f"{what}: {got['zero_windows']} zero windows in the DOM, JSON {len(zero_windows)}")
+    tft.check(got["timeouts"] == len(timeouts), f"{what}: {got['timeouts']} timeouts in the DOM, JSON {len(timeouts)}")
     first = [s["frame"] for s in report["segments"][:5]]
     tft.check(got["segment_rows"] == first, f"{what}: segment table starts {got['segment_rows']}, JSON {first}")
+    summary = report["summary"]
+    for table, rows in (("turns", summary["turns"]), ("stalls", summary["stalls"]), ("losses", summary["losses"]),
+                        ("episodes", summary["episodes"]), ("zero-windows", summary["zero_windows"]),
+                        ("segments", report["segments"])):
+        want = min(len(rows), 25)  # rows in view plus a few (report.js TABLE_ROWS + 5)
+        tft.check(got["table_rows"].get(table) == want,
+                  f"{what}: table {table} drew {got['table_rows'].get(table)} rows, expected {want}")
 
 
 def check_interaction(what, got):
@@ -120,11 +139,13 @@ def main():
     work = tempfile.mkdtemp(prefix="tft-browser-")
     os.chmod(work, 0o755)
     try:
-        subprocess.run([sys.executable, os.path.join(HERE, "..", "tools", "gencap.py"), "scenarios", "--out", work,
-                        "--only", "markup_injection", "--quiet"], check=True)
-        injection = os.path.join(work, "markup_injection.pcap")
-        os.chmod(injection, 0o644)
-        cases = [(os.path.join(tft.CAPTURES, c), s, o) for c, s, o in PAGES] + [(injection, 0, "")]
+        generated = []
+        for tool, name, opts in GENERATED:
+            subprocess.run([sys.executable, os.path.join(HERE, "..", "tools", tool + ".py"), "scenarios", "--out", work,
+                            "--only", name], check=True, stdout=subprocess.DEVNULL)
+            os.chmod(os.path.join(work, name + ".pcap"), 0o644)
+            generated.append((os.path.join(work, name + ".pcap"), 0, opts))
+        cases = [(os.path.join(tft.CAPTURES, c), s, o) for c, s, o in PAGES] + generated
         pages, reports = [], []
         for i, (capture, stream, opts) in enumerate(cases):
             path, report = write_report(capture, stream, opts, work)

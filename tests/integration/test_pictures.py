@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """fmt=svg and fmt=html through the real tshark, on every stream of every
-bundled capture and of every generated scenario (tests/tools/gencap.py), each
-compared with the JSON report of the same stream:
+bundled capture and of every generated scenario (tests/tools/gencap.py and
+gencap_diag.py), each compared with the JSON report of the same stream:
 - the SVG is well-formed (xmllint --noout);
 - per class, the frames of its marks (data-frame, class seg-<class>) are
-  exactly the JSON's frames of that class; gaps (class gap, with seq and len)
-  and stalls are the JSON's;
+  exactly the JSON's frames of that class; gaps (class gap, with seq and len),
+  stalls, zero windows (class zero-window, with their frames) and timeouts
+  (the silence before each timeout repair) are the JSON's;
 - the HTML page: its CSP allows nothing but its own inline script and style
   by their sha256 (computed here from the page); its graph passes the same
   checks; its data block (from which the script draws the tables) decodes to
@@ -223,14 +224,19 @@ def main():
     tft.assert_plugin_loaded()
     with tempfile.TemporaryDirectory(prefix="tft-pictures-") as gen:
         os.chmod(gen, 0o755)
-        subprocess.run([sys.executable, os.path.join(HERE, "..", "tools", "gencap.py"), "scenarios", "--out", gen,
-                        "--quiet"], check=True)
-        for f in os.listdir(gen):
-            os.chmod(os.path.join(gen, f), 0o644)
-        generated = sorted(os.path.join(gen, f) for f in os.listdir(gen) if f.endswith(".pcap"))
+        generated = []
+        for tool in ("gencap", "gencap_diag"):
+            out = os.path.join(gen, tool)
+            os.makedirs(out)
+            os.chmod(out, 0o755)
+            subprocess.run([sys.executable, os.path.join(HERE, "..", "tools", tool + ".py"), "scenarios", "--out", out],
+                           check=True, stdout=subprocess.DEVNULL)
+            for f in os.listdir(out):
+                os.chmod(os.path.join(out, f), 0o644)
+            generated += sorted(os.path.join(out, f) for f in os.listdir(out) if f.endswith(".pcap"))
         bundled = [os.path.join(tft.CAPTURES, c) for c in tft.capture_files()]
         runs = check_all(bundled + generated)
-        injection = os.path.join(gen, "markup_injection.pcap")
+        injection = os.path.join(gen, "gencap", "markup_injection.pcap")
         check_injection(injection)
         check_refusals(injection)
     check_goldens()

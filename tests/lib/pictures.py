@@ -48,6 +48,16 @@ def expected_stalls(report):
     return sorted((s["dir"], s["before_frame"], s["after_frame"]) for s in report["summary"]["stalls"])
 
 
+def expected_zero_windows(report):
+    return sorted((z["dir"], z["first_frame"], z["last_frame"]) for z in report["summary"].get("zero_windows", []))
+
+
+def expected_timeouts(report):
+    """The repairs before which a timeout's silence is shaded."""
+    return sorted((e["dir"], e["repair_frame"]) for e in report["summary"].get("episodes", [])
+                  if e["cause"] == "timeout" and e["repair_frame"] is not None)
+
+
 # ---- a graph ------------------------------------------------------------------------------
 
 def parse_svg(text):
@@ -98,7 +108,11 @@ def graph_stalls(root):
 
 
 def graph_zero_windows(root):
-    return [d for d, _ in _in_plot(root, "zero-window")]
+    return sorted((d, int(e.get("data-first")), int(e.get("data-last"))) for d, e in _in_plot(root, "zero-window"))
+
+
+def graph_timeouts(root):
+    return sorted((d, int(e.get("data-repair"))) for d, e in _in_plot(root, "timeout"))
 
 
 def panel_dirs(root):
@@ -119,6 +133,11 @@ def check_graph(root, report, what):
         diffs.append(f"{what}: gaps {graph_gaps(root)[:5]} != JSON {expected_gaps(report)[:5]}")
     if graph_stalls(root) != expected_stalls(report):
         diffs.append(f"{what}: stalls {graph_stalls(root)[:5]} != JSON {expected_stalls(report)[:5]}")
+    if graph_zero_windows(root) != expected_zero_windows(report):
+        diffs.append(f"{what}: zero windows {graph_zero_windows(root)[:5]} != JSON "
+                     f"{expected_zero_windows(report)[:5]}")
+    if graph_timeouts(root) != expected_timeouts(report):
+        diffs.append(f"{what}: timeouts {graph_timeouts(root)[:5]} != JSON {expected_timeouts(report)[:5]}")
     return diffs
 
 
@@ -135,7 +154,7 @@ def html_parts(text):
     style, _ = _between(text, "<style>", "</style>")
     data_text, at = _between(text, '<script type="application/json" id="tft-data">', "</script>")
     script, _ = _between(text, "<script>", "</script>", at)
-    graph = text.index("<svg ")
+    graph = text.index('<svg xmlns="http://www.w3.org/2000/svg" class="tft-graph"')
     svg = text[graph:text.index("</svg>", graph) + len("</svg>")]
     return {"csp": csp.group(1) if csp else None, "style": style, "script": script, "svg": svg,
             "data": json.loads(data_text), "data_text": data_text}
@@ -162,43 +181,71 @@ def flag_letters(bits):
     return "".join(l for b, l in FLAG_LETTERS if bits & b)
 
 
+def _sparse(values, k):
+    """[index, v1..vk, index, ...] -> {index: v1 or [v1..vk]}"""
+    step = k + 1
+    return {values[i]: values[i + 1] if k == 1 else values[i + 1:i + step] for i in range(0, len(values), step)}
+
+
 def decode_segments(data):
-    """The data block's segments (differences per column) as the JSON report
-    spells them, every direction."""
+    """The data block's segments (differences per direction and column, null
+    for no value) as the JSON report spells them, every direction."""
     s = data["segments"]
-    out, frame, t = [], 0, 0
-    seq, ack, win = [0, 0], [0, 0], [0, 0]
-    cut = dict(zip(s["cut"][::2], s["cut"][1::2]))
-    differ = dict(zip(s["differ"][::2], s["differ"][1::2]))
-    for i in range(s["count"]):
-        d = int(s["dir"][i])
+    n = s["count"]
+    dirs = [int(c) for c in s["dir"]]
+
+    def column(name):
+        prev, out = [0, 0], []
+        for i in range(n):
+            v = s[name][i]
+            if v is None:
+                out.append(None)
+                continue
+            prev[dirs[i]] += v
+            out.append(prev[dirs[i]])
+        return out
+
+    frames, times, frame, t = [], [], 0, 0
+    for i in range(n):
         frame += s["frame"][i]
         t += s["t"][i]
-        seq[d] += s["seq"][i]
+        frames.append(frame)
+        times.append(t)
+    seq, ack, win = column("seq"), column("ack"), column("win")
+    diag = "in_flight" in s
+    in_flight, peer_win = (column("in_flight"), column("peer_win")) if diag else (None, None)
+    cut, differ = _sparse(s["cut"], 1), _sparse(s["differ"], 1)
+    rtt, episode = (_sparse(s["rtt"], 1), _sparse(s["episode"], 2)) if diag else ({}, {})
+    out = []
+    for i in range(n):
         flags = s["flags"][i]
-        if flags & 0x10:
-            ack[d] += s["ack"][i]
-        win[d] += s["win"][i]
-        syn, fin = bool(flags & 2), bool(flags & 1)
-        seg = {"frame": frame, "rel_ns": t, "dir": d, "seq": seq[d],
-               "nxtseq": seq[d] + s["len"][i] + syn + fin, "ack": ack[d] if flags & 0x10 else None,
-               "flags": flag_letters(flags), "win": win[d], "len": s["len"][i],
+        seg = {"frame": frames[i], "rel_ns": times[i], "dir": dirs[i], "seq": seq[i],
+               "nxtseq": seq[i] + s["len"][i] + bool(flags & 2) + bool(flags & 1), "ack": ack[i],
+               "flags": flag_letters(flags), "win": win[i], "len": s["len"][i],
                "class": data["classes"][ord(s["class"][i]) - 97]}
         if i in cut:
             seg["captured"] = seg["len"] - cut[i]
         if i in differ:
             seg["conflict_bytes"] = differ[i]
+        if diag:
+            seg["in_flight"], seg["peer_win"] = in_flight[i], peer_win[i]
+            seg["rtt_ns"] = rtt.get(i)
+        if i in episode:
+            seg["cause"], seg["lost"] = data["causes"][episode[i][0]], data["lost"][episode[i][1]]
         out.append(seg)
     return out
 
 
 def json_segments(report):
-    """The JSON report's segments in the data block's terms (rel in ns)."""
-    keys = ["frame", "dir", "seq", "nxtseq", "ack", "flags", "win", "len", "class", "captured", "conflict_bytes"]
+    """The JSON report's segments in the data block's terms (rel and rtt in ns)."""
+    keys = ["frame", "dir", "seq", "nxtseq", "ack", "flags", "win", "len", "class", "captured", "conflict_bytes",
+            "in_flight", "peer_win", "cause", "lost"]
     out = []
     for s in report["segments"]:
         seg = {k: s[k] for k in keys if k in s}
         seg["rel_ns"] = round(s["rel"] * 1e9)
+        if "rtt" in s:
+            seg["rtt_ns"] = None if s["rtt"] is None else round(s["rtt"] * 1e9)
         out.append(seg)
     return out
 

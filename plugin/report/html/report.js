@@ -41,30 +41,46 @@
     const seg = {
       n, frame: new Float64Array(n), t: new Float64Array(n), dir: new Uint8Array(n), seq: new Float64Array(n),
       len: new Float64Array(n), ack: new Float64Array(n), win: new Float64Array(n), flags: new Uint16Array(n),
-      cls: new Uint8Array(n), cut: new Map(), differ: new Map(),
+      cls: new Uint8Array(n), diag: 'in_flight' in s, inFlight: new Float64Array(n), peerWin: new Float64Array(n),
+      cut: sparse(s.cut, 1), differ: sparse(s.differ, 1), rtt: sparse(s.rtt || [], 1),
+      episode: sparse(s.episode || [], 2),
     };
+    /* a delta column per direction; null: no value (the previous one stays) */
+    function column(name, out) {
+      const col = s[name], prev = [0, 0];
+      for (let i = 0; i < n; i++) {
+        const d = seg.dir[i];
+        if (col[i] === null) { out[i] = NaN; continue; }
+        prev[d] += col[i];
+        out[i] = prev[d];
+      }
+    }
     let frame = 0, t = 0;
-    const seq = [0, 0], ack = [0, 0], win = [0, 0];
     for (let i = 0; i < n; i++) {
-      const d = s.dir.charCodeAt(i) - 48;
       frame += s.frame[i];
       t += s.t[i];
-      seq[d] += s.seq[i];
-      if (s.flags[i] & TCP.ACK) ack[d] += s.ack[i];
-      win[d] += s.win[i];
       seg.frame[i] = frame;
       seg.t[i] = t;
-      seg.dir[i] = d;
-      seg.seq[i] = seq[d];
+      seg.dir[i] = s.dir.charCodeAt(i) - 48;
       seg.len[i] = s.len[i];
-      seg.ack[i] = ack[d];
-      seg.win[i] = win[d];
       seg.flags[i] = s.flags[i];
       seg.cls[i] = s.class.charCodeAt(i) - 97;
     }
-    for (let i = 0; i < s.cut.length; i += 2) seg.cut.set(s.cut[i], s.cut[i + 1]);
-    for (let i = 0; i < s.differ.length; i += 2) seg.differ.set(s.differ[i], s.differ[i + 1]);
+    column('seq', seg.seq);
+    column('ack', seg.ack);
+    column('win', seg.win);
+    if (seg.diag) {
+      column('in_flight', seg.inFlight);
+      column('peer_win', seg.peerWin);
+    }
     return seg;
+  }
+
+  /* [index, v1..vk, index, ...] -> Map(index -> v1, or [v1..vk]) */
+  function sparse(list, k) {
+    const m = new Map();
+    for (let i = 0; i < list.length; i += k + 1) m.set(list[i], k === 1 ? list[i + 1] : list.slice(i + 1, i + 1 + k));
+    return m;
   }
 
   function dataLo(seg, i) { return seg.seq[i] + (seg.flags[i] & TCP.SYN ? 1 : 0); }
@@ -214,8 +230,14 @@
       { title: '', width: '2ch' }, { title: 'seq', width: '11ch', num: true },
       { title: 'nxtseq', width: '11ch', num: true }, { title: 'ack', width: '11ch', num: true },
       { title: 'flags', width: '5ch' }, { title: 'win', width: '8ch', num: true },
-      { title: 'len', width: '7ch', num: true }, { title: 'class', width: '30ch' },
+      { title: 'len', width: '7ch', num: true },
     ];
+    if (seg.diag) {
+      columns.push({ title: 'in flight', width: '9ch', num: true }, { title: 'peer win', width: '9ch', num: true },
+        { title: 'rtt', width: '10ch', num: true });
+    }
+    columns.push({ title: 'class', width: '40ch' });
+    const known = (v) => (Number.isNaN(v) ? '' : String(v));
     function cell(r, k) {
       const i = rows[r];
       switch (k) {
@@ -224,18 +246,25 @@
         case 2: return { text: ARROW[seg.dir[i]], cls: 'c' + seg.dir[i] };
         case 3: return String(seg.seq[i]);
         case 4: return String(nxtseq(seg, i));
-        case 5: return seg.flags[i] & TCP.ACK ? String(seg.ack[i]) : '';
+        case 5: return known(seg.ack[i]);
         case 6: return flagLetters(seg.flags[i]);
         case 7: return String(seg.win[i]);
         case 8: return String(seg.len[i]);
-        default: {
-          const name = data.classes[seg.cls[i]];
-          let text = name;
-          if (seg.cut.has(i)) text += ' (' + seg.cut.get(i) + ' cut)';
-          if (seg.differ.has(i)) text += ' (' + seg.differ.get(i) + ' differ)';
-          return { text, cls: 'k-' + name };
-        }
       }
+      if (k < columns.length - 1) {
+        if (k === 9) return known(seg.inFlight[i]);
+        if (k === 10) return known(seg.peerWin[i]);
+        return seg.rtt.has(i) ? clock.seconds(seg.rtt.get(i), 6) : '';
+      }
+      const name = data.classes[seg.cls[i]];
+      let text = name;
+      if (seg.cut.has(i)) text += ' (' + seg.cut.get(i) + ' cut)';
+      if (seg.differ.has(i)) text += ' (' + seg.differ.get(i) + ' differ)';
+      if (seg.episode.has(i)) {
+        const [cause, lost] = seg.episode.get(i);
+        text += ' [' + data.causes[cause] + (data.lost[lost] === 'none' ? '' : ', lost ' + data.lost[lost]) + ']';
+      }
+      return { text, cls: 'k-' + name };
     }
     const table = makeTable(box, columns, rows.length, cell, onFrame);
     return {
@@ -278,6 +307,28 @@
       const s = stalls[r];
       return [dirCell(s[0]), at(s[1]), at(s[2]), secs(s[2] - s[1]), frameCell(s[3]), frameCell(s[4]), s[5]][k];
     }, onFrame);
+    if (data.episodes) {
+      const episodes = data.episodes, zws = data.zero_windows;
+      makeTable(box('episodes'), [
+        { title: 'direction', width: '17ch' }, { title: 'seq', width: '11ch', num: true },
+        { title: 'len', width: '9ch', num: true }, { title: 'cause', width: '16ch' }, { title: 'lost', width: '15ch' },
+        { title: 'first', width: '8ch', num: true }, { title: 'repair', width: '8ch', num: true },
+        { title: 'dupacks', width: '8ch', num: true }, { title: 'timeouts', width: '9ch', num: true },
+        { title: 'delay', width: '12ch', num: true },
+      ], episodes.length, (r, k) => {
+        const e = episodes[r];
+        return [dirCell(e[0]), String(e[1]), String(e[2]), { text: data.causes[e[3]], cls: 'cause-' + data.causes[e[3]] },
+          data.lost[e[4]], frameCell(e[5]), frameCell(e[6]), String(e[7]), String(e[8]), secs(e[9])][k];
+      }, onFrame);
+      makeTable(box('zero-windows'), [
+        { title: 'blocked direction', width: '18ch' }, { title: 'start', width: timeWidth },
+        { title: 'seconds', width: '12ch', num: true }, { title: 'first', width: '8ch', num: true },
+        { title: 'last', width: '8ch', num: true }, { title: 'probes', width: '7ch', num: true },
+      ], zws.length, (r, k) => {
+        const z = zws[r];
+        return [dirCell(z[0]), at(z[3]), secs(z[4]), frameCell(z[1]), frameCell(z[2]), String(z[5])][k];
+      }, onFrame);
+    }
     makeTable(box('losses'), [
       { title: 'direction', width: '17ch' }, { title: 'seq', width: '11ch', num: true },
       { title: 'len', width: '9ch', num: true }, { title: 'fate', width: '13ch' },
