@@ -16,13 +16,13 @@ static const char *const cols_values[] = {"diag", "plain", NULL};
 
 const report_option_spec report_option_specs[] = {
     {"fmt", fmt_values, "text: timeline + summary; json: full report; csv: a row per segment; "
-                        "raw: one direction's kept bytes (needs dir=client|server); svg: the time-sequence "
-                        "graph; html: one offline page with the graph, analysis, segments and bytes", true},
+                        "raw: one direction's kept bytes (needs dir=client|server); svg: time-sequence graph; "
+                        "html: one offline page (see below)", true},
     {"dir", dir_values, "which direction(s) to show", false},
-    {"time", time_values, "times in text/csv: seconds since the stream's first segment, UTC date, "
-                          "epoch seconds, or since the previous segment shown", true},
+    {"time", time_values, "times in text/csv/html and on the graph's time axis: seconds since the stream's "
+                          "first segment, UTC date, epoch seconds, or since the previous segment shown", true},
     {"overlap", overlap_values, "which copy of overlapping bytes is kept: first or last captured", true},
-    {"data", data_values, "payload shown in the text timeline", false},
+    {"data", data_values, "payload shown in the text timeline and in the html page", false},
     {"table", table_values, "what fmt=csv lists: a row per segment, turn, stall or loss", false},
     {"cols", cols_values, "text timeline columns: with bytes in flight, peer window and RTT, or without",
      false},

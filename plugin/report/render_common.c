@@ -98,7 +98,26 @@ static uint64_t st_keepalive(const engine_dir_stats *st) { return st->by_class[E
 static uint64_t st_zwp(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_ZERO_WINDOW_PROBE]; }
 static uint64_t st_unknown(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_UNKNOWN_LENGTH]; }
 
-const report_summary_row report_summary_rows[] = {
+static const char *const derived_labels[] = {"retransmitted bytes", "goodput (bytes/s)", "retransmitted / kept",
+                                             "missing / (kept + missing)"};
+
+static void derived_value(char *buf, size_t size, unsigned r, const engine_dir_stats *st, const analysis_dir *ad)
+{
+    uint64_t total = st->kept_bytes + st->missing_bytes;
+    switch (r) {
+    case 0: g_snprintf(buf, size, "%" PRIu64, ad->retransmitted_bytes); break;
+    case 1: g_snprintf(buf, size, "%.0f", report_goodput(st, ad)); break;
+    case 2: g_snprintf(buf, size, "%.4f", st->kept_bytes ? (double)ad->retransmitted_bytes / (double)st->kept_bytes : 0.0); break;
+    default: g_snprintf(buf, size, "%.4f", total ? (double)st->missing_bytes / (double)total : 0.0); break;
+    }
+}
+
+typedef struct {
+    const char *label;
+    uint64_t (*value)(const engine_dir_stats *st);
+} count_row;
+
+static const count_row count_rows[] = {
     {"bytes kept", st_kept},           {"segments", st_segments},
     {"gaps", st_gaps},                 {"missing bytes", st_missing},
     {"retransmissions", st_retrans},   {"overlaps", st_overlaps},
@@ -106,7 +125,29 @@ const report_summary_row report_summary_rows[] = {
     {"conflicting bytes", st_conflict_bytes}, {"keep-alives", st_keepalive},
     {"zero-window probes", st_zwp},    {"unknown-length segments", st_unknown},
 };
-const size_t report_summary_row_count = G_N_ELEMENTS(report_summary_rows);
+
+void report_put_summary_rows(report_sink *out, const report_stream *rs, const report_options *opt,
+                             const analysis *a, bool derived, const report_row_style *style)
+{
+    const engine_stream *e = rs->engine;
+    size_t rows = derived ? G_N_ELEMENTS(derived_labels) : G_N_ELEMENTS(count_rows);
+    for (size_t r = 0; r < rows; r++) {
+        sink_printf(out, style->row, derived ? derived_labels[r] : count_rows[r].label);
+        for (unsigned dir = 0; dir < 2; dir++) {
+            if (!report_dir_shown(opt, dir))
+                continue;
+            unsigned sender = engine_dir_sender(e, dir);
+            const engine_dir_stats *st = engine_stats(e, sender);
+            char value[48];
+            if (derived)
+                derived_value(value, sizeof value, (unsigned)r, st, analysis_get_dir(a, sender));
+            else
+                g_snprintf(value, sizeof value, "%" PRIu64, count_rows[r].value(st));
+            sink_printf(out, style->cell, value);
+        }
+        sink_puts(out, style->end);
+    }
+}
 
 char *report_endpoint(const report_stream *rs, unsigned sender)
 {

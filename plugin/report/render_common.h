@@ -32,14 +32,19 @@ static inline char report_printable(uint8_t b)
 #define REPORT_HEX_LINE 100
 size_t report_hex_line(char *buf, const uint8_t *p, uint32_t count, int64_t offset);
 
-/* The count rows of the summary (bytes kept, segments, gaps, ...), shared by
- * the text and html reports. */
+/* The summary's rows per direction: its counts (bytes kept, segments, gaps,
+ * missing bytes, each class, ...) or, derived, those from the analysis
+ * (retransmitted bytes, goodput, retransmitted / kept, missing / (kept +
+ * missing)). Each row is style->row with its label, style->cell with the
+ * figure of each shown direction, then style->end: the text and html
+ * summaries are the same rows. */
 typedef struct {
-    const char *label;
-    uint64_t (*value)(const engine_dir_stats *st);
-} report_summary_row;
-extern const report_summary_row report_summary_rows[];
-extern const size_t report_summary_row_count;
+    const char *row;  /* printf format of the label, e.g. "  %-30s" */
+    const char *cell; /* of a figure (a string), e.g. "%22s" */
+    const char *end;
+} report_row_style;
+void report_put_summary_rows(report_sink *out, const report_stream *rs, const report_options *opt,
+                             const analysis *a, bool derived, const report_row_style *style);
 
 /* "10.0.0.1:80" or "[2001:db8::1]:80" */
 char *report_endpoint(const report_stream *rs, unsigned sender);

@@ -402,34 +402,9 @@ static void put_summary(report_sink *out, const report_stream *rs, const report_
     const engine_stream *e = rs->engine;
     sink_puts(out, "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary\">");
     put_summary_header(out, opt);
-    for (size_t r = 0; r < report_summary_row_count; r++) {
-        sink_printf(out, "<tr><th>%s</th>", report_summary_rows[r].label);
-        for (unsigned dir = 0; dir < 2; dir++)
-            if (report_dir_shown(opt, dir))
-                sink_printf(out, "<td>%" PRIu64 "</td>",
-                            report_summary_rows[r].value(engine_stats(e, engine_dir_sender(e, dir))));
-        sink_puts(out, "</tr>\n");
-    }
-    static const char *const derived[] = {"retransmitted bytes", "goodput (bytes/s)", "retransmitted / kept",
-                                          "missing / (kept + missing)"};
-    for (size_t r = 0; r < G_N_ELEMENTS(derived); r++) {
-        sink_printf(out, "<tr><th>%s</th>", derived[r]);
-        for (unsigned dir = 0; dir < 2; dir++) {
-            if (!report_dir_shown(opt, dir))
-                continue;
-            unsigned sender = engine_dir_sender(e, dir);
-            const engine_dir_stats *st = engine_stats(e, sender);
-            const analysis_dir *ad = analysis_get_dir(a, sender);
-            uint64_t total = st->kept_bytes + st->missing_bytes;
-            switch (r) {
-            case 0: sink_printf(out, "<td>%" PRIu64 "</td>", ad->retransmitted_bytes); break;
-            case 1: sink_printf(out, "<td>%.0f</td>", report_goodput(st, ad)); break;
-            case 2: sink_printf(out, "<td>%.4f</td>", st->kept_bytes ? (double)ad->retransmitted_bytes / (double)st->kept_bytes : 0.0); break;
-            default: sink_printf(out, "<td>%.4f</td>", total ? (double)st->missing_bytes / (double)total : 0.0); break;
-            }
-        }
-        sink_puts(out, "</tr>\n");
-    }
+    static const report_row_style html_rows = {"<tr><th>%s</th>", "<td>%s</td>", "</tr>\n"};
+    report_put_summary_rows(out, rs, opt, a, false, &html_rows);
+    report_put_summary_rows(out, rs, opt, a, true, &html_rows);
     if (rs->diag)
         put_diagnosis_rows(out, rs, opt);
     sink_puts(out, "</tbody></table>\n</section>\n");
@@ -785,61 +760,86 @@ static void put_null_or(report_sink *out, bool present, int64_t v)
         sink_puts(out, "null");
 }
 
+/* A list of the data block: `"key": [[...], [...]]`, an item per row of the
+ * shown directions. */
+typedef struct {
+    report_sink *out;
+    const report_stream *rs;
+    const report_options *opt;
+    int64_t first_ns;
+    bool any;
+} data_list;
+
+static data_list list_open(report_sink *out, const report_stream *rs, const report_options *opt, const char *key)
+{
+    put_key(out, key);
+    sink_puts(out, "[");
+    return (data_list){out, rs, opt, report_stream_first_ns(rs->engine), false};
+}
+
+/* Start the item of a row of sender's, "[dir,", and true; false if that
+ * direction is not shown. */
+static bool list_item(data_list *l, unsigned sender)
+{
+    unsigned dir = sender ^ engine_client_sender(l->rs->engine);
+    if (!report_dir_shown(l->opt, dir))
+        return false;
+    sink_printf(l->out, "%s[%u,", l->any ? "," : "", dir);
+    l->any = true;
+    return true;
+}
+
+/* The last field of an item, a number or null, and its closing bracket. */
+static void item_close(data_list *l, bool present, int64_t v)
+{
+    put_null_or(l->out, present, v);
+    sink_puts(l->out, "]");
+}
+
 static void put_turn_data(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
 {
-    const engine_stream *e = rs->engine;
-    int64_t first = report_stream_first_ns(e);
     GArray *turns = analysis_turns(a);
-    guint shown = 0;
-    put_key(out, "turns");
-    sink_puts(out, "[");
+    data_list l = list_open(out, rs, opt, "turns");
     for (guint i = 0; i < turns->len; i++) {
         const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
-        unsigned dir = t->sender ^ engine_client_sender(e);
-        if (!report_dir_shown(opt, dir))
+        if (!list_item(&l, t->sender))
             continue;
-        sink_printf(out, "%s[%u,%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
-                    shown++ ? "," : "", i + 1, dir, t->first_ns - first, t->last_ns - first, t->first_frame,
-                    t->last_frame, t->bytes, t->segments, t->retransmissions, t->gaps);
-        put_null_or(out, t->has_turnaround, t->turnaround_ns);
-        sink_puts(out, "]");
+        sink_printf(out, "%u,%" PRId64 ",%" PRId64 ",%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", i + 1,
+                    t->first_ns - l.first_ns, t->last_ns - l.first_ns, t->first_frame, t->last_frame, t->bytes,
+                    t->segments, t->retransmissions, t->gaps);
+        item_close(&l, t->has_turnaround, t->turnaround_ns);
     }
     sink_puts(out, "]");
 }
 
 static void put_stall_data(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
 {
-    const engine_stream *e = rs->engine;
-    int64_t first = report_stream_first_ns(e);
     GArray *stalls = analysis_stalls(a);
-    guint shown = 0;
-    put_key(out, "stalls");
-    sink_puts(out, "[");
+    data_list l = list_open(out, rs, opt, "stalls");
     for (guint i = 0; i < stalls->len; i++) {
         const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
-        unsigned dir = st->sender ^ engine_client_sender(e);
-        if (!report_dir_shown(opt, dir))
-            continue;
-        sink_printf(out, "%s[%u,%" PRId64 ",%" PRId64 ",%u,%u,\"%s\"]", shown++ ? "," : "", dir,
-                    st->start_ns - first, st->end_ns - first, st->before_frame, st->after_frame,
-                    analysis_stall_end_name(st->ended_by));
+        if (list_item(&l, st->sender))
+            sink_printf(out, "%" PRId64 ",%" PRId64 ",%u,%u,\"%s\"]", st->start_ns - l.first_ns,
+                        st->end_ns - l.first_ns, st->before_frame, st->after_frame,
+                        analysis_stall_end_name(st->ended_by));
     }
     sink_puts(out, "]");
 }
 
-static void put_loss_data(report_sink *out, const report_stream *rs, GArray *losses)
+/* Final gaps and recovered holes (report_losses: the shown directions' already). */
+static void put_loss_data(report_sink *out, const report_stream *rs, const report_options *opt, GArray *losses)
 {
     const engine_stream *e = rs->engine;
-    put_key(out, "losses");
-    sink_puts(out, "[");
+    data_list l = list_open(out, rs, opt, "losses");
     for (guint i = 0; i < losses->len; i++) {
-        const report_loss *l = &g_array_index(losses, report_loss, i);
-        sink_printf(out, "%s[%u,%" PRId64 ",%" PRIu64 ",\"%s\",%u,%u,%u,%u,", i ? "," : "", l->dir,
-                    engine_relative_seq(e, engine_dir_sender(e, l->dir), l->seq), l->len,
-                    l->recovered ? "recovered" : engine_gap_cause_name(l->cause), l->after_frame, l->before_frame,
-                    l->opened_frame, l->filled_frame);
-        put_null_or(out, l->recovered, l->delay_ns);
-        sink_puts(out, "]");
+        const report_loss *loss = &g_array_index(losses, report_loss, i);
+        unsigned sender = engine_dir_sender(e, loss->dir);
+        if (!list_item(&l, sender))
+            continue;
+        sink_printf(out, "%" PRId64 ",%" PRIu64 ",\"%s\",%u,%u,%u,%u,", engine_relative_seq(e, sender, loss->seq),
+                    loss->len, loss->recovered ? "recovered" : engine_gap_cause_name(loss->cause), loss->after_frame,
+                    loss->before_frame, loss->opened_frame, loss->filled_frame);
+        item_close(&l, loss->recovered, loss->delay_ns);
     }
     sink_puts(out, "]");
 }
@@ -847,38 +847,30 @@ static void put_loss_data(report_sink *out, const report_stream *rs, GArray *los
 /* The loss episodes in time order, as the JSON report lists them. */
 static void put_episode_data(report_sink *out, const report_stream *rs, const report_options *opt)
 {
-    const engine_stream *e = rs->engine;
-    GPtrArray *list = report_episodes_in_time_order(rs, opt);
-    put_key(out, "episodes");
-    sink_puts(out, "[");
-    for (guint i = 0; i < list->len; i++) {
-        const diag_episode *ep = g_ptr_array_index(list, i);
-        sink_printf(out, "%s[%u,%" PRId64 ",%" PRIu64 ",%d,%d,%u,%u,%u,%u,", i ? "," : "",
-                    ep->sender ^ engine_client_sender(e), engine_relative_seq(e, ep->sender, ep->seq),
-                    ep->end - ep->seq, ep->cause, ep->lost, ep->first_frame, ep->repair_frame, ep->dupacks,
-                    ep->timeouts);
-        put_null_or(out, ep->repair_frame != 0, ep->repair_ns - ep->first_ns);
-        sink_puts(out, "]");
+    GPtrArray *episodes = report_episodes_in_time_order(rs, opt);
+    data_list l = list_open(out, rs, opt, "episodes");
+    for (guint i = 0; i < episodes->len; i++) {
+        const diag_episode *ep = g_ptr_array_index(episodes, i);
+        if (!list_item(&l, ep->sender))
+            continue;
+        sink_printf(out, "%" PRId64 ",%" PRIu64 ",%d,%d,%u,%u,%u,%u,",
+                    engine_relative_seq(rs->engine, ep->sender, ep->seq), ep->end - ep->seq, ep->cause, ep->lost,
+                    ep->first_frame, ep->repair_frame, ep->dupacks, ep->timeouts);
+        item_close(&l, ep->repair_frame != 0, ep->repair_ns - ep->first_ns);
     }
     sink_puts(out, "]");
-    g_ptr_array_free(list, TRUE);
+    g_ptr_array_free(episodes, TRUE);
 }
 
 static void put_zero_window_data(report_sink *out, const report_stream *rs, const report_options *opt)
 {
     GArray *zws = diagnosis_zero_windows(rs->diag);
-    int64_t first = report_stream_first_ns(rs->engine);
-    bool any = false;
-    put_key(out, "zero_windows");
-    sink_puts(out, "[");
+    data_list l = list_open(out, rs, opt, "zero_windows");
     for (guint i = 0; i < zws->len; i++) {
         const diag_zero_window *z = &g_array_index(zws, diag_zero_window, i);
-        unsigned dir = z->sender ^ engine_client_sender(rs->engine);
-        if (!report_dir_shown(opt, dir))
-            continue;
-        sink_printf(out, "%s[%u,%u,%u,%" PRId64 ",%" PRId64 ",%u]", any ? "," : "", dir, z->first_frame,
-                    z->last_frame, z->start_ns - first, z->end_ns - z->start_ns, z->probes);
-        any = true;
+        if (list_item(&l, z->sender))
+            sink_printf(out, "%u,%u,%" PRId64 ",%" PRId64 ",%u]", z->first_frame, z->last_frame,
+                        z->start_ns - l.first_ns, z->end_ns - z->start_ns, z->probes);
     }
     sink_puts(out, "]");
 }
@@ -914,7 +906,7 @@ static void put_data(report_sink *out, const report_stream *rs, const report_opt
     put_segment_data(out, rs, first);
     put_turn_data(out, rs, opt, a);
     put_stall_data(out, rs, opt, a);
-    put_loss_data(out, rs, losses);
+    put_loss_data(out, rs, opt, losses);
     if (rs->diag) {
         put_episode_data(out, rs, opt);
         put_zero_window_data(out, rs, opt);

@@ -325,33 +325,6 @@ static void print_dir_columns_header(report_sink *out, const char *title, const 
     sink_puts(out, "\n");
 }
 
-/* Rows derived from the analysis: retransmitted bytes, goodput, ratios. */
-static void print_analysis_rows(report_sink *out, const report_stream *rs, const report_options *opt,
-                                const analysis *a)
-{
-    static const char *const labels[] = {"retransmitted bytes", "goodput (bytes/s)", "retransmitted / kept",
-                                         "missing / (kept + missing)"};
-    const engine_stream *e = rs->engine;
-    for (size_t r = 0; r < G_N_ELEMENTS(labels); r++) {
-        sink_printf(out, "  %-30s", labels[r]);
-        for (unsigned dir = 0; dir < 2; dir++) {
-            if (!report_dir_shown(opt, dir))
-                continue;
-            unsigned sender = engine_dir_sender(e, dir);
-            const engine_dir_stats *st = engine_stats(e, sender);
-            const analysis_dir *ad = analysis_get_dir(a, sender);
-            uint64_t total = st->kept_bytes + st->missing_bytes;
-            switch (r) {
-            case 0: sink_printf(out, "%22" PRIu64, ad->retransmitted_bytes); break;
-            case 1: sink_printf(out, "%22.0f", report_goodput(st, ad)); break;
-            case 2: sink_printf(out, "%22.4f", st->kept_bytes ? (double)ad->retransmitted_bytes / (double)st->kept_bytes : 0.0); break;
-            default: sink_printf(out, "%22.4f", total ? (double)st->missing_bytes / (double)total : 0.0); break;
-            }
-        }
-        sink_puts(out, "\n");
-    }
-}
-
 static void print_handshake(report_sink *out, const analysis *a)
 {
     const tcp_handshake *h = analysis_get_handshake(a);
@@ -436,19 +409,15 @@ static void print_losses(report_sink *out, const report_stream *rs, const report
     g_array_free(losses, TRUE);
 }
 
+static const report_row_style text_rows = {"  %-30s", "%22s", "\n"};
+
 static void print_summary(report_sink *out, const report_stream *rs, const report_options *opt)
 {
     const engine_stream *e = rs->engine;
     int64_t first = report_stream_first_ns(e);
     analysis *a = report_analyze(rs, opt);
     print_dir_columns_header(out, "summary", opt);
-    for (size_t r = 0; r < report_summary_row_count; r++) {
-        sink_printf(out, "  %-30s", report_summary_rows[r].label);
-        for (unsigned dir = 0; dir < 2; dir++)
-            if (report_dir_shown(opt, dir))
-                sink_printf(out, "%22" PRIu64, report_summary_rows[r].value(engine_stats(e, engine_dir_sender(e, dir))));
-        sink_puts(out, "\n");
-    }
+    report_put_summary_rows(out, rs, opt, a, false, &text_rows);
     for (int which = 0; which < 2; which++) {
         sink_printf(out, "  %-30s", which == 0 ? "first segment" : "last segment");
         for (unsigned dir = 0; dir < 2; dir++) {
@@ -464,7 +433,7 @@ static void print_summary(report_sink *out, const report_stream *rs, const repor
         }
         sink_puts(out, "\n");
     }
-    print_analysis_rows(out, rs, opt, a);
+    report_put_summary_rows(out, rs, opt, a, true, &text_rows);
     char duration[REPORT_TIME_BUF];
     report_format_seconds(duration, report_stream_duration_ns(e), 6);
     sink_printf(out, "  %-30s%22s s\n", "duration", duration);

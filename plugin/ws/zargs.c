@@ -264,6 +264,17 @@ char *zargs_usage(void)
         "\n"
         "segment classes: new, retransmission, overlap, out-of-order, conflict, keep-alive,\n"
         "  zero-window-probe, control, unknown-length (see docs/report.md)\n"
-        "Gaps are reported out of band and never written into the data.\n");
+        "Gaps are reported out of band and never written into the data.\n"
+        "\n"
+        "pictures (one stream; dir, time, overlap, stall apply; html also data):\n"
+        "  fmt=svg   the time-sequence graph, a panel per direction: x time, y relative seq;\n"
+        "            every data segment a bar coloured by class (each that is not in-order new\n"
+        "            data is an element with data-frame=N), the peer's ACK and window lines,\n"
+        "            gaps, stalls, zero windows and timeouts shaded, turn starts marked\n"
+        "  fmt=html  one offline page: that graph (wheel zoom, drag, tooltips, a click shows\n"
+        "            the segment), the diagnosis, summary, turns, stalls, losses, the segment\n"
+        "            table, and the kept bytes coloured as in Follow TCP Stream; no network,\n"
+        "            only its own script (CSP)\n"
+        "  e.g. tshark -r CAP -q -z tcpfollowts,stream,4,fmt=html > stream4.html\n");
     return g_string_free(s, FALSE);
 }

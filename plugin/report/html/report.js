@@ -296,7 +296,7 @@
       { title: 'turnaround', width: '12ch', num: true },
     ], turns.length, (r, k) => {
       const t = turns[r];
-      return [String(t[0]), dirCell(t[1]), at(t[2]), at(t[3]), frameCell(t[4]), frameCell(t[5]), String(t[6]),
+      return [String(t[1]), dirCell(t[0]), at(t[2]), at(t[3]), frameCell(t[4]), frameCell(t[5]), String(t[6]),
         String(t[7]), String(t[8]), String(t[9]), secs(t[10])][k];
     }, onFrame);
     makeTable(box('stalls'), [
