@@ -399,7 +399,6 @@ static void put_diagnosis_rows(report_sink *out, const report_stream *rs, const 
 
 static void put_summary(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a)
 {
-    const engine_stream *e = rs->engine;
     sink_puts(out, "<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary\">");
     put_summary_header(out, opt);
     static const report_row_style html_rows = {"<tr><th>%s</th>", "<td>%s</td>", "</tr>\n"};
