@@ -18,6 +18,7 @@
 #include "markup.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 /* The bytes view shows at most this many kept bytes of each direction: the
@@ -913,31 +914,16 @@ static void put_data(report_sink *out, const report_stream *rs, const report_opt
     sink_puts(out, "}</script>\n");
 }
 
-/* How many turns, stalls and segments of the shown directions there are. */
-static guint shown_turns(const report_stream *rs, const report_options *opt, const analysis *a)
+/* How many rows of an array (analysis_turn, analysis_stall, diag_zero_window:
+ * an `unsigned sender` at sender_at) belong to the shown directions. */
+static guint shown_rows(const report_stream *rs, const report_options *opt, GArray *rows, size_t sender_at)
 {
-    GArray *turns = analysis_turns(a);
-    guint n = 0;
-    for (guint i = 0; i < turns->len; i++)
-        n += report_dir_shown(opt, g_array_index(turns, analysis_turn, i).sender ^ engine_client_sender(rs->engine));
-    return n;
-}
-
-static guint shown_stalls(const report_stream *rs, const report_options *opt, const analysis *a)
-{
-    GArray *stalls = analysis_stalls(a);
-    guint n = 0;
-    for (guint i = 0; i < stalls->len; i++)
-        n += report_dir_shown(opt, g_array_index(stalls, analysis_stall, i).sender ^ engine_client_sender(rs->engine));
-    return n;
-}
-
-static guint shown_zero_windows(const report_stream *rs, const report_options *opt)
-{
-    GArray *zws = diagnosis_zero_windows(rs->diag);
-    guint n = 0;
-    for (guint i = 0; i < zws->len; i++)
-        n += report_dir_shown(opt, g_array_index(zws, diag_zero_window, i).sender ^ engine_client_sender(rs->engine));
+    guint n = 0, size = g_array_get_element_size(rows);
+    for (guint i = 0; i < rows->len; i++) {
+        unsigned sender;
+        memcpy(&sender, rows->data + (size_t)i * size + sender_at, sizeof sender);
+        n += report_dir_shown(opt, sender ^ engine_client_sender(rs->engine));
+    }
     return n;
 }
 
@@ -961,9 +947,9 @@ void report_render_html(const report_stream *rs, const report_options *opt, repo
     put_graph(out, rs, opt, a);
     put_summary(out, rs, opt, a);
     GArray *losses = report_losses(rs, opt, a);
-    put_table_slot(out, "turns", "Turns", shown_turns(rs, opt, a),
+    put_table_slot(out, "turns", "Turns", shown_rows(rs, opt, analysis_turns(a), offsetof(analysis_turn, sender)),
                    "Runs of new data in one direction (a request, a response) and the turnaround before each.");
-    put_table_slot(out, "stalls", "Stalls", shown_stalls(rs, opt, a),
+    put_table_slot(out, "stalls", "Stalls", shown_rows(rs, opt, analysis_stalls(a), offsetof(analysis_stall, sender)),
                    "Pauses longer than stall= between two payload segments of the sender of a turn.");
     put_table_slot(out, "losses", "Losses", losses->len,
                    "Every range that was missing at some point: a gap never filled, or a hole a later segment "
@@ -974,7 +960,8 @@ void report_render_html(const report_stream *rs, const report_options *opt, repo
                        "Every re-send and hole fill grouped into episodes: their cause, where the bytes were "
                        "lost (before or after the capture point) and how long the repair took.");
         g_ptr_array_free(episodes, TRUE);
-        put_table_slot(out, "zero-windows", "Zero windows", shown_zero_windows(rs, opt),
+        put_table_slot(out, "zero-windows", "Zero windows", shown_rows(rs, opt, diagnosis_zero_windows(rs->diag),
+                                  offsetof(diag_zero_window, sender)),
                        "Periods in which the receiver advertised a zero window: the direction shown is the "
                        "one that had to wait.");
     }

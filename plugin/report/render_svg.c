@@ -317,16 +317,22 @@ static void put_time_band(const graph *g, const char *cls, int64_t t0, int64_t t
     sink_puts(out, "Z\"/>\n");
 }
 
+/* A period between two frames, across the time axis. */
+static void put_period(const graph *g, const char *cls, int64_t start_ns, int64_t end_ns, const char *first_key,
+                       uint32_t first, const char *last_key, uint32_t last)
+{
+    char attrs[96];
+    snprintf(attrs, sizeof attrs, " data-%s=\"%u\" data-%s=\"%u\"", first_key, first, last_key, last);
+    put_time_band(g, cls, start_ns, end_ns, attrs);
+}
+
 static void put_stalls(const graph *g, const panel *p)
 {
     GArray *stalls = analysis_stalls(g->a);
     for (guint i = 0; i < stalls->len; i++) {
         const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
-        if (st->sender != p->sender)
-            continue;
-        char attrs[96];
-        snprintf(attrs, sizeof attrs, " data-before=\"%u\" data-after=\"%u\"", st->before_frame, st->after_frame);
-        put_time_band(g, "stall", st->start_ns, st->end_ns, attrs);
+        if (st->sender == p->sender)
+            put_period(g, "stall", st->start_ns, st->end_ns, "before", st->before_frame, "after", st->after_frame);
     }
 }
 
@@ -336,11 +342,8 @@ static void put_zero_windows(const graph *g, const panel *p)
     GArray *zws = diagnosis_zero_windows(g->rs->diag);
     for (guint i = 0; i < zws->len; i++) {
         const diag_zero_window *z = &g_array_index(zws, diag_zero_window, i);
-        if (z->sender != p->sender)
-            continue;
-        char attrs[96];
-        snprintf(attrs, sizeof attrs, " data-first=\"%u\" data-last=\"%u\"", z->first_frame, z->last_frame);
-        put_time_band(g, "zero-window", z->start_ns, z->end_ns, attrs);
+        if (z->sender == p->sender)
+            put_period(g, "zero-window", z->start_ns, z->end_ns, "first", z->first_frame, "last", z->last_frame);
     }
 }
 

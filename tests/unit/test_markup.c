@@ -93,10 +93,13 @@ static void test_fixed(void)
 
 int main(int argc, char **argv)
 {
+    static const struct {
+        const char *path;
+        GTestFunc test;
+    } tests[] = {{"/markup/text", test_text}, {"/markup/payload", test_payload}, {"/markup/json", test_json},
+                 {"/markup/fixed", test_fixed}};
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/markup/text", test_text);
-    g_test_add_func("/markup/payload", test_payload);
-    g_test_add_func("/markup/json", test_json);
-    g_test_add_func("/markup/fixed", test_fixed);
+    for (size_t i = 0; i < G_N_ELEMENTS(tests); i++)
+        g_test_add_func(tests[i].path, tests[i].test);
     return g_test_run();
 }
