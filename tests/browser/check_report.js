@@ -11,8 +11,8 @@
  * the marks per class, gaps, stalls, zero windows and timeouts in the graph,
  * the rows each table drew (and the first frames of the segment table), the bytes view as text, window.tftPwned (what the
  * injection capture would set); with interact: the visible time range before
- * and after a wheel zoom, and the frame of a mark clicked with the mouse and of
- * the row then highlighted.
+ * and after a wheel zoom, and the frame of the mark under the mouse, its
+ * tooltip, and the row highlighted once it is clicked.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -107,6 +107,9 @@ async function interact(page) {
       const m = e && e.closest('[data-frame]');
       return m ? Number(m.dataset.frame) : null;
     }, [x, y]);
+    await page.mouse.move(x, y);
+    await page.waitForTimeout(100);
+    out.tooltip = await page.$eval('#tip', (t) => (t.hidden ? null : t.textContent));
     await page.mouse.click(x, y);
     await page.waitForTimeout(200);
     out.selected_frame = await page.evaluate(() => {

@@ -12,7 +12,8 @@ of the generated markup_injection capture (payloads that attack the page):
 - every table (turns, stalls, losses, loss episodes, zero windows, segments)
   drew the rows in its view, the segment table the JSON's first frames;
 - a wheel over the graph narrows the visible time range, Reset restores it;
-- a mouse click on a mark highlights that segment's row in the table;
+- the pointer over a mark shows its tooltip (frame, time, seq and len,
+  class); a mouse click on it highlights that segment's row in the table;
 - the injection capture: window.tftPwned stays unset (nothing ran) and the
   bytes view shows each attacking payload as text.
 A screenshot of the first report goes to TFT_BROWSER_SCREENSHOTS (default
@@ -120,6 +121,9 @@ def check_interaction(what, got):
     if "clicked_frame" in got:
         tft.check(got["clicked_frame"] is not None and got["selected_frame"] == got["clicked_frame"],
                   f"{what}: clicked the mark of frame {got['clicked_frame']}, row {got['selected_frame']} highlighted")
+        tip = (got["tooltip"] or "").split("\n")
+        tft.check(tip[0] == f"frame {got['clicked_frame']}" and len(tip) == 4 and tip[3].startswith("class "),
+                  f"{what}: the tooltip over frame {got['clicked_frame']}'s mark is {got['tooltip']!r}")
 
 
 def check_injection(what, got, report):
