@@ -17,7 +17,8 @@
 #   TFT_CHROOT_DEB=1      also build the .deb there with build-deb.sh, and
 #                         install and smoke-test it (needs debhelper, more time)
 #   TFT_CHROOT_GUI=1      also install Wireshark's Qt GUI and the X tools there and
-#                         run the GUI test (default: ctest -LE gui)
+#                         run the GUI test (default: ctest -LE 'gui|browser'; the browser
+#                         test, chromium, runs on the host only)
 #   TFT_LOG_DIR        per-suite logs (default /tmp/tft-chroot-logs)
 #
 # Per suite: debootstrap (if not cached), apt-get install the build deps, copy
@@ -35,7 +36,7 @@ SUITES="${TFT_CHROOT_SUITES:-trixie sid}"
 MIRROR="${TFT_MIRROR:-http://deb.debian.org/debian}"
 LOGDIR="${TFT_LOG_DIR:-/tmp/tft-chroot-logs}"
 if [ "${1:-}" = --one-suite ]; then CAP="$3"; else CAP="$(tft_find_capture "${1:-}")"; fi
-PKGS="wireshark-dev tshark cmake make gcc libc6-dev pkg-config libglib2.0-dev python3 ca-certificates"
+PKGS="wireshark-dev tshark cmake make gcc libc6-dev pkg-config libglib2.0-dev python3 ca-certificates libxml2-utils"
 if [ "${TFT_CHROOT_DEB:-0}" = 1 ]; then
     PKGS="$PKGS build-essential debhelper dpkg-dev fakeroot"
 fi
@@ -166,8 +167,9 @@ test_suite() { # test_suite SUITE (output goes to the suite's log)
         if [ "${ntests:-0}" -gt 0 ]; then
             tft_log "$suite: ctest ($ntests tests)"
             # The GUI test needs the Qt GUI and X tools: only with TFT_CHROOT_GUI=1.
-            local only=""
-            [ "${TFT_CHROOT_GUI:-0}" = 1 ] || only="-LE gui"
+            # The browser test (chromium) runs on the host only.
+            local only="-LE browser"
+            [ "${TFT_CHROOT_GUI:-0}" = 1 ] || only="-LE 'gui|browser'"
             if in_chroot "$root" sh -c "cd $bld && ctest --output-on-failure -j2 $only"; then
                 tft_log "$suite: ctest passed"
             elif [ "${TFT_CHROOT_CTEST:-1}" = report ]; then

@@ -18,7 +18,8 @@
 #    capture of tests/captures through
 #    -z tcpfollowts,stream,<MANIFEST recommended stream> with fmt=json and
 #    fmt=text under overlap=first and overlap=last, plus fmt=csv, fmt=raw
-#    (dir=client) and `all` (fmt=json) once per capture. Leak detection is off
+#    (dir=client), fmt=svg, fmt=html (data=hex) and `all` (fmt=json) once per
+#    capture. Leak detection is off
 #    for tshark (ASAN_OPTIONS=detect_leaks=0): libwireshark and GLib keep
 #    process-lifetime allocations; leaks are valgrind.sh's job.
 #    Any "ERROR: AddressSanitizer", "runtime error:" or "ERROR: LeakSanitizer"
@@ -150,6 +151,7 @@ for cap in files:
     zargs = [f"tcpfollowts,stream,{n},fmt={fmt},overlap={ov}"
              for fmt in ("json", "text") for ov in ("first", "last")]
     zargs += [f"tcpfollowts,stream,{n},fmt=csv", f"tcpfollowts,stream,{n},fmt=raw,dir=client",
+              f"tcpfollowts,stream,{n},fmt=svg", f"tcpfollowts,stream,{n},fmt=html,data=hex",
               "tcpfollowts,all,fmt=json,overlap=last"]
     for z in zargs:
         rc, out, err = tshark(["-r", os.path.join(caps, cap), "-q", "-z", z])

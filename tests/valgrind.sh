@@ -12,9 +12,10 @@
 #            --suppressions=tests/valgrind.supp tshark -r CAP -q \
 #            -z tcpfollowts,stream,N,fmt=json \
 #            -z tcpfollowts,stream,N,fmt=text,overlap=last \
+#            -z tcpfollowts,stream,N,fmt=html \
 #            -z tcpfollowts,all,fmt=csv
 #
-# N is the capture's recommended stream from MANIFEST.tsv (0 otherwise). Three
+# N is the capture's recommended stream from MANIFEST.tsv (0 otherwise). Four
 # reports in one process exercise the plugin's per-report state, both overlap
 # policies, and the all-streams path. Any memcheck error (invalid read/write,
 # uninitialised value, definitely or possibly lost block not covered by
@@ -66,6 +67,7 @@ for cap in files:
     args = ["-r", os.path.join(caps, cap), "-q",
             "-z", f"tcpfollowts,stream,{n},fmt=json",
             "-z", f"tcpfollowts,stream,{n},fmt=text,overlap=last",
+            "-z", f"tcpfollowts,stream,{n},fmt=html",
             "-z", "tcpfollowts,all,fmt=csv"]
     t0 = time.time()
     rc, out, err = tft.tshark(args, binary=True, wrapper=valgrind, timeout=3600)

@@ -6,7 +6,7 @@
 #include <glib.h>
 #include <string.h>
 
-static const char *const fmt_values[] = {"text", "json", "csv", "raw", NULL};
+static const char *const fmt_values[] = {"text", "json", "csv", "raw", "svg", "html", NULL};
 static const char *const dir_values[] = {"both", "client", "server", NULL};
 static const char *const time_values[] = {"rel", "abs", "epoch", "delta", NULL};
 static const char *const data_values[] = {"ascii", "hex", "none", NULL};
@@ -16,12 +16,13 @@ static const char *const cols_values[] = {"diag", "plain", NULL};
 
 const report_option_spec report_option_specs[] = {
     {"fmt", fmt_values, "text: timeline + summary; json: full report; csv: a row per segment; "
-                        "raw: one direction's kept bytes (needs dir=client|server)", true},
+                        "raw: one direction's kept bytes (needs dir=client|server); svg: time-sequence graph; "
+                        "html: one offline page (see below)", true},
     {"dir", dir_values, "which direction(s) to show", false},
-    {"time", time_values, "times in text/csv: seconds since the stream's first segment, UTC date, "
-                          "epoch seconds, or since the previous segment shown", true},
+    {"time", time_values, "times in text/csv/html and on the graph's time axis: seconds since the stream's "
+                          "first segment, UTC date, epoch seconds, or since the previous segment shown", true},
     {"overlap", overlap_values, "which copy of overlapping bytes is kept: first or last captured", true},
-    {"data", data_values, "payload shown in the text timeline", false},
+    {"data", data_values, "payload shown in the text timeline and in the html page", false},
     {"table", table_values, "what fmt=csv lists: a row per segment, turn, stall or loss", false},
     {"cols", cols_values, "text timeline columns: with bytes in flight, peer window and RTT, or without",
      false},
@@ -45,6 +46,16 @@ void report_options_default(report_options *opts)
 {
     memset(opts, 0, sizeof *opts);
     opts->stall_ns = ANALYSIS_DEFAULT_STALL_NS;
+}
+
+const char *report_format_name(report_format fmt)
+{
+    return fmt_values[fmt];
+}
+
+const char *report_time_name(report_time time)
+{
+    return time_values[time];
 }
 
 bool report_parse_seconds(const char *text, int64_t *ns)

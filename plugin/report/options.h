@@ -10,7 +10,8 @@
 
 #include "engine.h"
 
-typedef enum { REPORT_FMT_TEXT, REPORT_FMT_JSON, REPORT_FMT_CSV, REPORT_FMT_RAW } report_format;
+typedef enum { REPORT_FMT_TEXT, REPORT_FMT_JSON, REPORT_FMT_CSV, REPORT_FMT_RAW, REPORT_FMT_SVG,
+               REPORT_FMT_HTML } report_format;
 typedef enum { REPORT_DIR_BOTH, REPORT_DIR_CLIENT, REPORT_DIR_SERVER } report_dirs;
 typedef enum { REPORT_TIME_REL, REPORT_TIME_ABS, REPORT_TIME_EPOCH, REPORT_TIME_DELTA } report_time;
 typedef enum { REPORT_DATA_ASCII, REPORT_DATA_HEX, REPORT_DATA_NONE } report_data;
@@ -47,6 +48,10 @@ extern const size_t report_option_count;
 int *report_option_field(report_options *opts, size_t i);
 
 void report_options_default(report_options *opts);
+
+/* The value names of fmt= and time=: "text", "json", ...; "rel", "abs", ... */
+const char *report_format_name(report_format fmt);
+const char *report_time_name(report_time time);
 
 /* Parse a stall= value: seconds, decimal, > 0 and at most an hour. */
 bool report_parse_seconds(const char *text, int64_t *ns);

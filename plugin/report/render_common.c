@@ -70,6 +70,85 @@ void report_format_flags(char *buf, uint16_t flags)
     *p = '\0';
 }
 
+size_t report_hex_line(char *buf, const uint8_t *p, uint32_t count, int64_t offset)
+{
+    static const char digits[] = "0123456789abcdef";
+    int n = snprintf(buf, REPORT_HEX_LINE, "%08" PRId64 "  ", offset);
+    for (uint32_t i = 0; i < 16; i++) {
+        buf[n++] = i < count ? digits[p[i] >> 4] : ' ';
+        buf[n++] = i < count ? digits[p[i] & 15] : ' ';
+        buf[n++] = ' ';
+    }
+    buf[n++] = ' ';
+    for (uint32_t i = 0; i < count; i++)
+        buf[n++] = report_printable(p[i]);
+    return (size_t)n;
+}
+
+static uint64_t st_kept(const engine_dir_stats *st) { return st->kept_bytes; }
+static uint64_t st_segments(const engine_dir_stats *st) { return st->segments; }
+static uint64_t st_gaps(const engine_dir_stats *st) { return st->gaps; }
+static uint64_t st_missing(const engine_dir_stats *st) { return st->missing_bytes; }
+static uint64_t st_retrans(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_RETRANSMISSION]; }
+static uint64_t st_overlaps(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_OVERLAP]; }
+static uint64_t st_ooo(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_OUT_OF_ORDER]; }
+static uint64_t st_conflicts(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_CONFLICT]; }
+static uint64_t st_conflict_bytes(const engine_dir_stats *st) { return st->conflict_bytes; }
+static uint64_t st_keepalive(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_KEEP_ALIVE]; }
+static uint64_t st_zwp(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_ZERO_WINDOW_PROBE]; }
+static uint64_t st_unknown(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_UNKNOWN_LENGTH]; }
+
+static const char *const derived_labels[] = {"retransmitted bytes", "goodput (bytes/s)", "retransmitted / kept",
+                                             "missing / (kept + missing)"};
+
+static void derived_value(char *buf, size_t size, unsigned r, const engine_dir_stats *st, const analysis_dir *ad)
+{
+    uint64_t total = st->kept_bytes + st->missing_bytes;
+    switch (r) {
+    case 0: g_snprintf(buf, size, "%" PRIu64, ad->retransmitted_bytes); break;
+    case 1: g_snprintf(buf, size, "%.0f", report_goodput(st, ad)); break;
+    case 2: g_snprintf(buf, size, "%.4f", st->kept_bytes ? (double)ad->retransmitted_bytes / (double)st->kept_bytes : 0.0); break;
+    default: g_snprintf(buf, size, "%.4f", total ? (double)st->missing_bytes / (double)total : 0.0); break;
+    }
+}
+
+typedef struct {
+    const char *label;
+    uint64_t (*value)(const engine_dir_stats *st);
+} count_row;
+
+static const count_row count_rows[] = {
+    {"bytes kept", st_kept},           {"segments", st_segments},
+    {"gaps", st_gaps},                 {"missing bytes", st_missing},
+    {"retransmissions", st_retrans},   {"overlaps", st_overlaps},
+    {"out-of-order", st_ooo},          {"conflicts", st_conflicts},
+    {"conflicting bytes", st_conflict_bytes}, {"keep-alives", st_keepalive},
+    {"zero-window probes", st_zwp},    {"unknown-length segments", st_unknown},
+};
+
+void report_put_summary_rows(report_sink *out, const report_stream *rs, const report_options *opt,
+                             const analysis *a, bool derived, const report_row_style *style)
+{
+    const engine_stream *e = rs->engine;
+    size_t rows = derived ? G_N_ELEMENTS(derived_labels) : G_N_ELEMENTS(count_rows);
+    for (size_t r = 0; r < rows; r++) {
+        sink_printf(out, style->row, derived ? derived_labels[r] : count_rows[r].label);
+        for (unsigned dir = 0; dir < 2; dir++) {
+            if (!report_dir_shown(opt, dir))
+                continue;
+            unsigned sender = engine_dir_sender(e, dir);
+            const engine_dir_stats *st = engine_stats(e, sender);
+            char value[48];
+            if (derived)
+                derived_value(value, sizeof value, (unsigned)r, st, analysis_get_dir(a, sender));
+            else
+                g_snprintf(value, sizeof value, "%" PRIu64, count_rows[r].value(st));
+            sink_printf(out, style->cell, value);
+        }
+        sink_puts(out, style->end);
+    }
+}
+
 char *report_endpoint(const report_stream *rs, unsigned sender)
 {
     const char *addr = rs->addr[sender] ? rs->addr[sender] : "?";
@@ -176,6 +255,8 @@ void report_render(const report_stream *rs, const report_options *opt, report_si
     case REPORT_FMT_JSON: report_render_json(rs, opt, out); break;
     case REPORT_FMT_CSV: report_render_csv(rs, opt, out); break;
     case REPORT_FMT_RAW: report_render_raw(rs, opt, out, notes); break;
+    case REPORT_FMT_SVG: report_render_svg(rs, opt, out); break;
+    case REPORT_FMT_HTML: report_render_html(rs, opt, out); break;
     }
     sink_flush(out);
     if (notes)

@@ -20,6 +20,32 @@ void report_format_time(char *buf, int64_t ns, report_time mode, int64_t base_ns
 void report_format_seconds(char *buf, int64_t ns, int decimals);
 /* Compact flag letters in a fixed order, e.g. "SA", "AP", "FA". */
 void report_format_flags(char *buf, uint16_t flags);
+/* A payload byte in an ASCII column: printable ASCII as it is, else '.'. */
+static inline char report_printable(uint8_t b)
+{
+    return (b >= 0x20 && b < 0x7f) ? (char)b : '.';
+}
+
+/* One hex dump line of up to 16 bytes into buf (no newline, not terminated):
+ * "%08 offset, two blanks, 16 hex columns, a blank, the ASCII column". Returns
+ * its length, at most REPORT_HEX_LINE. */
+#define REPORT_HEX_LINE 100
+size_t report_hex_line(char *buf, const uint8_t *p, uint32_t count, int64_t offset);
+
+/* The summary's rows per direction: its counts (bytes kept, segments, gaps,
+ * missing bytes, each class, ...) or, derived, those from the analysis
+ * (retransmitted bytes, goodput, retransmitted / kept, missing / (kept +
+ * missing)). Each row is style->row with its label, style->cell with the
+ * figure of each shown direction, then style->end: the text and html
+ * summaries are the same rows. */
+typedef struct {
+    const char *row;  /* printf format of the label, e.g. "  %-30s" */
+    const char *cell; /* of a figure (a string), e.g. "%22s" */
+    const char *end;
+} report_row_style;
+void report_put_summary_rows(report_sink *out, const report_stream *rs, const report_options *opt,
+                             const analysis *a, bool derived, const report_row_style *style);
+
 /* "10.0.0.1:80" or "[2001:db8::1]:80" */
 char *report_endpoint(const report_stream *rs, unsigned sender);
 
@@ -65,6 +91,8 @@ typedef struct {
     bool syn_resent;
 } report_seg_diag;
 
+/* The nearest-rank percentile of sorted samples (int64_t), e.g. RTTs. */
+int64_t report_percentile(const GArray *sorted, unsigned pct);
 /* false (and zeros) when the stream has no per-segment diagnosis. */
 bool report_segment_diag(const report_stream *rs, size_t i, report_seg_diag *out);
 /* The shown directions' episodes in time order (first repair, else first seen); free the array. */
@@ -95,5 +123,18 @@ void report_render_json(const report_stream *rs, const report_options *opt, repo
 void report_render_csv(const report_stream *rs, const report_options *opt, report_sink *out);
 void report_render_raw(const report_stream *rs, const report_options *opt, report_sink *out,
                        report_sink *notes);
+void report_render_svg(const report_stream *rs, const report_options *opt, report_sink *out);
+void report_render_html(const report_stream *rs, const report_options *opt, report_sink *out);
+
+/* The HTML report's data block (render_html_data.c): a <script
+ * type="application/json" id="tft-data"> element; losses from report_losses. */
+void report_html_data(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a,
+                      GArray *losses);
+
+/* The time-sequence graph of the shown directions as one <svg> element
+ * (render_svg.c). standalone: with its own <style> (fmt=svg); otherwise for
+ * the HTML report, whose page carries the style. */
+void report_svg_graph(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a,
+                      bool standalone);
 
 #endif

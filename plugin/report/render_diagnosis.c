@@ -91,8 +91,7 @@ void report_json_turn_time(report_sink *out, const report_stream *rs, size_t tur
     put_time_object(out, &t->time);
 }
 
-/* The nearest-rank percentile of sorted samples. */
-static int64_t percentile(const GArray *sorted, unsigned pct)
+int64_t report_percentile(const GArray *sorted, unsigned pct)
 {
     guint rank = (guint)((sorted->len * (uint64_t)pct + 99) / 100);
     return g_array_index(sorted, int64_t, rank ? rank - 1 : 0);
@@ -107,8 +106,8 @@ void report_json_dir_diag(report_sink *out, const report_stream *rs, unsigned di
     const GArray *rtt = dd->rtt_ns;
     if (rtt->len)
         sink_printf(out, ", \"rtt\": {\"samples\": %u, \"min\": %s, \"median\": %s, \"p90\": %s, \"max\": %s}",
-                    rtt->len, seconds(a, g_array_index(rtt, int64_t, 0)), seconds(b, percentile(rtt, 50)),
-                    seconds(c, percentile(rtt, 90)), seconds(d, g_array_index(rtt, int64_t, rtt->len - 1)));
+                    rtt->len, seconds(a, g_array_index(rtt, int64_t, 0)), seconds(b, report_percentile(rtt, 50)),
+                    seconds(c, report_percentile(rtt, 90)), seconds(d, g_array_index(rtt, int64_t, rtt->len - 1)));
     else
         sink_puts(out, ", \"rtt\": null");
     sink_printf(out, ", \"max_in_flight\": %u, \"zero_window\": {\"periods\": %" PRIu64 ", \"seconds\": %s}",

@@ -130,10 +130,6 @@ static void print_gap(report_sink *out, const report_stream *rs, const dir_gap *
 
 /* Payload lines are built into one buffer and written whole: with data
  * shown, this is where a large stream's report spends its time. */
-static char printable(uint8_t b)
-{
-    return (b >= 0x20 && b < 0x7f) ? (char)b : '.';
-}
 
 /* One line per payload line (CR LF and LF end it), at most ASCII_WIDTH wide. */
 static void print_ascii(report_sink *out, const uint8_t *p, uint32_t len)
@@ -150,7 +146,7 @@ static void print_ascii(report_sink *out, const uint8_t *p, uint32_t len)
         do { /* at least one line, even an empty one before a LF */
             uint32_t n = MIN(stop - i, (uint32_t)ASCII_WIDTH);
             for (uint32_t k = 0; k < n; k++)
-                line[INDENT + k] = printable(p[i + k]);
+                line[INDENT + k] = report_printable(p[i + k]);
             line[INDENT + n] = '\n';
             sink_write(out, line, INDENT + n + 1);
             i += n;
@@ -161,21 +157,12 @@ static void print_ascii(report_sink *out, const uint8_t *p, uint32_t len)
 
 static void print_hex(report_sink *out, const uint8_t *p, uint32_t len, int64_t rel_seq)
 {
-    static const char digits[] = "0123456789abcdef";
     for (uint32_t off = 0; off < len; off += 16) {
-        char line[128];
-        int n = snprintf(line, sizeof line, DATA_INDENT "%08" PRId64 "  ", rel_seq + off);
-        uint32_t count = len - off < 16 ? len - off : 16;
-        for (uint32_t i = 0; i < 16; i++) {
-            line[n++] = i < count ? digits[p[off + i] >> 4] : ' ';
-            line[n++] = i < count ? digits[p[off + i] & 15] : ' ';
-            line[n++] = ' ';
-        }
-        line[n++] = ' ';
-        for (uint32_t i = 0; i < count; i++)
-            line[n++] = printable(p[off + i]);
+        char line[sizeof DATA_INDENT + REPORT_HEX_LINE + 1] = DATA_INDENT;
+        size_t n = sizeof DATA_INDENT - 1;
+        n += report_hex_line(line + n, p + off, MIN(len - off, 16), rel_seq + off);
         line[n++] = '\n';
-        sink_write(out, line, (size_t)n);
+        sink_write(out, line, n);
     }
 }
 
@@ -329,24 +316,6 @@ static void print_timeline(report_sink *out, const report_stream *rs, const repo
     timeline_free(&t);
 }
 
-typedef struct {
-    const char *label;
-    uint64_t (*value)(const engine_dir_stats *st);
-} summary_row;
-
-static uint64_t st_kept(const engine_dir_stats *st) { return st->kept_bytes; }
-static uint64_t st_segments(const engine_dir_stats *st) { return st->segments; }
-static uint64_t st_gaps(const engine_dir_stats *st) { return st->gaps; }
-static uint64_t st_missing(const engine_dir_stats *st) { return st->missing_bytes; }
-static uint64_t st_retrans(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_RETRANSMISSION]; }
-static uint64_t st_overlaps(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_OVERLAP]; }
-static uint64_t st_ooo(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_OUT_OF_ORDER]; }
-static uint64_t st_conflicts(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_CONFLICT]; }
-static uint64_t st_conflict_bytes(const engine_dir_stats *st) { return st->conflict_bytes; }
-static uint64_t st_keepalive(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_KEEP_ALIVE]; }
-static uint64_t st_zwp(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_ZERO_WINDOW_PROBE]; }
-static uint64_t st_unknown(const engine_dir_stats *st) { return st->by_class[ENGINE_CLASS_UNKNOWN_LENGTH]; }
-
 static void print_dir_columns_header(report_sink *out, const char *title, const report_options *opt)
 {
     sink_printf(out, "\n%-32s", title);
@@ -354,33 +323,6 @@ static void print_dir_columns_header(report_sink *out, const char *title, const 
         if (report_dir_shown(opt, dir))
             sink_printf(out, "%22s", dir == 0 ? "client -> server" : "server -> client");
     sink_puts(out, "\n");
-}
-
-/* Rows derived from the analysis: retransmitted bytes, goodput, ratios. */
-static void print_analysis_rows(report_sink *out, const report_stream *rs, const report_options *opt,
-                                const analysis *a)
-{
-    static const char *const labels[] = {"retransmitted bytes", "goodput (bytes/s)", "retransmitted / kept",
-                                         "missing / (kept + missing)"};
-    const engine_stream *e = rs->engine;
-    for (size_t r = 0; r < G_N_ELEMENTS(labels); r++) {
-        sink_printf(out, "  %-30s", labels[r]);
-        for (unsigned dir = 0; dir < 2; dir++) {
-            if (!report_dir_shown(opt, dir))
-                continue;
-            unsigned sender = engine_dir_sender(e, dir);
-            const engine_dir_stats *st = engine_stats(e, sender);
-            const analysis_dir *ad = analysis_get_dir(a, sender);
-            uint64_t total = st->kept_bytes + st->missing_bytes;
-            switch (r) {
-            case 0: sink_printf(out, "%22" PRIu64, ad->retransmitted_bytes); break;
-            case 1: sink_printf(out, "%22.0f", report_goodput(st, ad)); break;
-            case 2: sink_printf(out, "%22.4f", st->kept_bytes ? (double)ad->retransmitted_bytes / (double)st->kept_bytes : 0.0); break;
-            default: sink_printf(out, "%22.4f", total ? (double)st->missing_bytes / (double)total : 0.0); break;
-            }
-        }
-        sink_puts(out, "\n");
-    }
 }
 
 static void print_handshake(report_sink *out, const analysis *a)
@@ -467,27 +409,15 @@ static void print_losses(report_sink *out, const report_stream *rs, const report
     g_array_free(losses, TRUE);
 }
 
+static const report_row_style text_rows = {"  %-30s", "%22s", "\n"};
+
 static void print_summary(report_sink *out, const report_stream *rs, const report_options *opt)
 {
-    static const summary_row rows[] = {
-        {"bytes kept", st_kept},           {"segments", st_segments},
-        {"gaps", st_gaps},                 {"missing bytes", st_missing},
-        {"retransmissions", st_retrans},   {"overlaps", st_overlaps},
-        {"out-of-order", st_ooo},          {"conflicts", st_conflicts},
-        {"conflicting bytes", st_conflict_bytes}, {"keep-alives", st_keepalive},
-        {"zero-window probes", st_zwp},    {"unknown-length segments", st_unknown},
-    };
     const engine_stream *e = rs->engine;
     int64_t first = report_stream_first_ns(e);
     analysis *a = report_analyze(rs, opt);
     print_dir_columns_header(out, "summary", opt);
-    for (size_t r = 0; r < G_N_ELEMENTS(rows); r++) {
-        sink_printf(out, "  %-30s", rows[r].label);
-        for (unsigned dir = 0; dir < 2; dir++)
-            if (report_dir_shown(opt, dir))
-                sink_printf(out, "%22" PRIu64, rows[r].value(engine_stats(e, engine_dir_sender(e, dir))));
-        sink_puts(out, "\n");
-    }
+    report_put_summary_rows(out, rs, opt, a, false, &text_rows);
     for (int which = 0; which < 2; which++) {
         sink_printf(out, "  %-30s", which == 0 ? "first segment" : "last segment");
         for (unsigned dir = 0; dir < 2; dir++) {
@@ -503,7 +433,7 @@ static void print_summary(report_sink *out, const report_stream *rs, const repor
         }
         sink_puts(out, "\n");
     }
-    print_analysis_rows(out, rs, opt, a);
+    report_put_summary_rows(out, rs, opt, a, true, &text_rows);
     char duration[REPORT_TIME_BUF];
     report_format_seconds(duration, report_stream_duration_ns(e), 6);
     sink_printf(out, "  %-30s%22s s\n", "duration", duration);

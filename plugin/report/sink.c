@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "sink.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -111,4 +112,30 @@ void sink_padded(report_sink *sink, const char *text, int width)
     sink_write(sink, text, len);
     for (int pad = width - (int)len; pad > 0; pad -= (int)sizeof spaces - 1)
         sink_write(sink, spaces, (size_t)MIN(pad, (int)sizeof spaces - 1));
+}
+
+void sink_fixed(report_sink *sink, double v, int decimals)
+{
+    static const double scales[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    int64_t scaled = llround(v * scales[decimals]);
+    uint64_t mag = scaled < 0 ? (uint64_t)0 - (uint64_t)scaled : (uint64_t)scaled;
+    int places = decimals;
+    for (; places > 0 && mag % 10 == 0; places--)
+        mag /= 10; /* trailing zeros of the fraction are not written */
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag || n <= places);
+    char out[32];
+    int len = 0;
+    if (scaled < 0)
+        out[len++] = '-';
+    while (n) {
+        if (n == places)
+            out[len++] = '.';
+        out[len++] = digits[--n];
+    }
+    sink_write(sink, out, (size_t)len);
 }

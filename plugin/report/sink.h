@@ -31,6 +31,9 @@ void sink_printf(report_sink *sink, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
  * hundreds of thousands of times. width pads on the left with spaces. */
 void sink_u64(report_sink *sink, uint64_t v, int width);
 void sink_i64(report_sink *sink, int64_t v, int width);
+/* v rounded to decimals (0-9) places, trailing zeros and a trailing '.'
+ * dropped: "12.5", "-3", "0.25". Locale-free, for coordinates. */
+void sink_fixed(report_sink *sink, double v, int decimals);
 /* text, padded on the right with spaces to width */
 void sink_padded(report_sink *sink, const char *text, int width);
 

@@ -54,13 +54,13 @@ static bool selects(follower *f, const struct tcpheader *th)
     return match;
 }
 
-/* Keep the payload only when the report shows it: csv and a text timeline
- * without data need the coverage alone, which costs memory per hole instead
- * of per byte. */
+/* Keep the payload only when the report shows it: csv, svg, and a text
+ * timeline or an html page without data need the coverage alone, which
+ * costs memory per hole instead of per byte. */
 static bool report_needs_payload(const report_options *o)
 {
     return o->fmt == REPORT_FMT_JSON || o->fmt == REPORT_FMT_RAW ||
-           (o->fmt == REPORT_FMT_TEXT && o->data != REPORT_DATA_NONE);
+           ((o->fmt == REPORT_FMT_TEXT || o->fmt == REPORT_FMT_HTML) && o->data != REPORT_DATA_NONE);
 }
 
 static void on_segment(void *ctx, const packet_info *pinfo, const struct tcpheader *th, const uint8_t *payload,

@@ -4,7 +4,8 @@
  * turned into the -z string and parsed by zargs_parse, so the GUI accepts and
  * rejects exactly what tshark does, with the same messages. A text window then
  * shows what tshark would print for that string (the same follow_render), and
- * its buttons save the report or apply display filters built from it.
+ * its buttons save the report, apply display filters built from it, or open
+ * the stream's HTML report in the desktop's browser.
  *
  * The window retaps once, whatever the display filter (a retap replays every
  * packet), keeps the report's text and what its buttons need, and removes its
@@ -22,6 +23,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #define GUI_TITLE "TCP Stream Timeline (tcpfollowts)"
 
@@ -71,12 +73,18 @@ static void show_notice(const funnel_ops_t *ops, const char *title, const char *
 
 static void on_options_dialog(gchar **input, void *data);
 
-/* The window shows text: fmt=raw (binary bytes) is for tshark's stdout only. */
+/* The window shows text: fmt=raw (binary bytes) is for tshark's stdout only,
+ * svg and html are for a browser (the Open graph button). */
+static bool window_shows_format(report_format fmt)
+{
+    return fmt != REPORT_FMT_RAW && fmt != REPORT_FMT_SVG && fmt != REPORT_FMT_HTML;
+}
+
 static bool window_can_show(size_t option, int value)
 {
     report_options probe;
     report_options_default(&probe);
-    return !(report_option_field(&probe, option) == (int *)&probe.fmt && value == REPORT_FMT_RAW);
+    return report_option_field(&probe, option) != (int *)&probe.fmt || window_shows_format((report_format)value);
 }
 
 /* "fmt (text|json|csv)": the keys and value names of the -z options. */
@@ -198,6 +206,10 @@ static bool parse_for_window(const funnel_ops_t *ops, const char *zarg, zargs_re
     if (zargs_parse(zarg, req, &error) && req->opts.fmt == REPORT_FMT_RAW)
         error = g_strdup_printf("tcpfollowts: fmt=raw writes the bytes themselves, which a text window "
                                 "cannot show: run tshark -r FILE -q -z %s > OUTPUT", zarg);
+    else if (!error && !window_shows_format(req->opts.fmt))
+        error = g_strdup_printf("tcpfollowts: fmt=%s is a picture for a browser: the report window's "
+                                "Open graph button shows it, or run tshark -r FILE -q -z %s > OUTPUT",
+                                report_format_name(req->opts.fmt), zarg);
     if (!error)
         return true;
     GString *text = g_string_new(error);
@@ -471,6 +483,66 @@ static tft_ws_bool on_options(funnel_text_window_t *tw, void *data)
     return TRUE;
 }
 
+/* Open graph: the HTML report of the window's stream in a temporary file,
+ * opened by the desktop's browser. The window keeps no engine, so this retaps
+ * into a follower of its own with fmt=html and the window's other options. */
+typedef struct {
+    char *path;
+    char *error;
+} graph_file;
+
+static void write_graph(follower *f, const report_stream *rs, void *user)
+{
+    graph_file *g = user;
+    if (!rs) {
+        g->error = g_strdup("No TCP segment matched: there is no stream to draw.\n");
+        return;
+    }
+    GString *html = g_string_new(NULL);
+    report_sink sink;
+    sink_init_string(&sink, html);
+    report_render(rs, &follower_request(f)->opts, &sink, NULL);
+    GError *error = NULL;
+    char *name = g_strdup_printf("tcpfollowts-stream-%u-XXXXXX.html", rs->stream);
+    int fd = g_file_open_tmp(name, &g->path, &error);
+    if (fd >= 0) {
+        close(fd);
+        if (!g_file_set_contents(g->path, html->str, (gssize)html->len, &error))
+            g_clear_pointer(&g->path, g_free);
+    }
+    if (error)
+        g->error = g_strdup_printf("tcpfollowts: could not write the HTML report: %s\n", error->message);
+    g_clear_error(&error);
+    g_free(name);
+    g_string_free(html, TRUE);
+}
+
+static tft_ws_bool on_open_graph(funnel_text_window_t *tw, void *data)
+{
+    report_window *w = data;
+    zargs_request req = w->req;
+    req.opts.fmt = REPORT_FMT_HTML;
+    if (w->matched) { /* an addr window: the stream it found */
+        req.mode = ZARGS_STREAM;
+        req.stream = w->stream;
+    }
+    graph_file g = {NULL, NULL};
+    follower *f = follower_start(&req, write_graph, &g, &g.error);
+    if (f) {
+        retap_report(w, f);
+        follower_stop(f);
+    }
+    if (g.path && w->ops->browser_open_data_file)
+        w->ops->browser_open_data_file(g.path);
+    else if (!w->closed)
+        show_notice(w->ops, GUI_TITLE ": graph", g.error ? g.error : "tcpfollowts: no browser to open the graph in\n");
+    g_free(g.path);
+    g_free(g.error);
+    if (w->closed)
+        free_window(w);
+    return TRUE;
+}
+
 /* The GUI frees each funnel_bt_t (newer versions with free_fcn) after the close
  * callback has run: the button's data is the window and needs no freeing. */
 static void add_button(report_window *w, const char *label, funnel_bt_cb_t func)
@@ -508,6 +580,7 @@ static void open_report(const funnel_ops_t *ops, const zargs_request *req, const
     add_button(w, "Filter this stream", on_filter_stream);
     add_button(w, "Filter gaps, retransmissions, conflicts", on_filter_gaps);
     add_button(w, "Other options\u2026", on_options);
+    add_button(w, "Open graph", on_open_graph);
 
     retap_report(w, f);
     follower_stop(f);

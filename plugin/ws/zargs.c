@@ -156,8 +156,10 @@ static bool check_all_options(const zargs_request *req, guint seen, char **error
         if (!report_option_specs[i].for_all_streams && (seen & (1u << i)))
             return fail(error, "tcpfollowts: option '%s' applies to one stream, not to tcpfollowts,all",
                         report_option_specs[i].key);
-    if (req->opts.fmt == REPORT_FMT_RAW)
-        return fail(error, "tcpfollowts: fmt=raw shows one stream: use tcpfollowts,stream,N,fmt=raw");
+    report_format fmt = req->opts.fmt;
+    if (fmt == REPORT_FMT_RAW || fmt == REPORT_FMT_SVG || fmt == REPORT_FMT_HTML)
+        return fail(error, "tcpfollowts: fmt=%s shows one stream: use tcpfollowts,stream,N,fmt=%s",
+                    report_format_name(fmt), report_format_name(fmt));
     return true;
 }
 
@@ -262,6 +264,17 @@ char *zargs_usage(void)
         "\n"
         "segment classes: new, retransmission, overlap, out-of-order, conflict, keep-alive,\n"
         "  zero-window-probe, control, unknown-length (see docs/report.md)\n"
-        "Gaps are reported out of band and never written into the data.\n");
+        "Gaps are reported out of band and never written into the data.\n"
+        "\n"
+        "pictures (one stream; dir, time, overlap, stall apply; html also data):\n"
+        "  fmt=svg   the time-sequence graph, a panel per direction: x time, y relative seq;\n"
+        "            every data segment a bar coloured by class (each that is not in-order new\n"
+        "            data is an element with data-frame=N), the peer's ACK and window lines,\n"
+        "            gaps, stalls, zero windows and timeouts shaded, turn starts marked\n"
+        "  fmt=html  one offline page: that graph (wheel zoom, drag, tooltips, a click shows\n"
+        "            the segment), the diagnosis, summary, turns, stalls, losses, the segment\n"
+        "            table, and the kept bytes coloured as in Follow TCP Stream; no network,\n"
+        "            only its own script (CSP)\n"
+        "  e.g. tshark -r CAP -q -z tcpfollowts,stream,4,fmt=html > stream4.html\n");
     return g_string_free(s, FALSE);
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """tcpfollowts benchmark: paired runs of tshark reports on generated captures,
 printed as ratios against the floor (-z conv,tcp: what dissection alone costs)
-and against Wireshark's own -z follow,tcp,raw,N, plus peak memory and the
-engine alone.
+and against Wireshark's own -z follow,tcp,raw,N, plus peak memory, the sizes of
+the stream's fmt=svg and fmt=html, the HTML's first paint in headless Chromium
+(tests/browser, after npm ci there) and the engine alone.
 
     python3 tests/bench/run.py [--runs 5] [--segments 300000] [--streams 5000] [--dir DIR]
 
@@ -13,6 +14,7 @@ peak RSS come from /usr/bin/time. Captures are generated once into --dir.
 SPDX-License-Identifier: GPL-2.0-or-later
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -69,6 +71,46 @@ def payload_bytes(capture):
     return int(row[3]) + int(row[4]), int(row[5]) + int(row[6])
 
 
+def first_paint(html, runs):
+    """Median (first contentful paint, script done) in ms of the page in headless
+    Chromium (tests/browser/check_report.js), or None without playwright-core."""
+    browser = os.path.join(HERE, "..", "browser")
+    if not os.path.isdir(os.path.join(browser, "node_modules", "playwright-core")):
+        return None
+    paint, ready = [], []
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as spec:
+        json.dump({"pages": [{"file": html, "interact": False, "screenshot": None}]}, spec)
+        spec.flush()
+        for _ in range(runs):
+            p = subprocess.run(["node", os.path.join(browser, "check_report.js"), spec.name], cwd=browser,
+                               capture_output=True, text=True, timeout=600, check=True)
+            page = json.loads(p.stdout)[0]
+            paint.append(page["first_paint_ms"])
+            ready.append(page["ready_ms"])
+    return statistics.median(paint), statistics.median(ready)
+
+
+def pictures(bulk, runs, svg_ratio):
+    """fmt=svg and fmt=html of the bulk stream: sizes, and the page's first paint."""
+    sizes = {}
+    with tempfile.TemporaryDirectory() as d:
+        html = os.path.join(d, "bulk.html")
+        for fmt in ("svg", "html"):
+            rc, out, err = tft.tshark(["-r", bulk, "-q", "-z", f"tcpfollowts,stream,0,fmt={fmt}"], binary=True,
+                                      timeout=3600)
+            if rc != 0:
+                sys.exit(f"fmt={fmt} failed: rc={rc}\n{err[-2000:]}")
+            sizes[fmt] = len(out)
+            if fmt == "html":
+                with open(html, "wb") as f:
+                    f.write(out)
+        paint = first_paint(html, runs)
+    shown = f"{paint[0]:.0f} ms (script done {paint[1]:.0f} ms)" if paint else "not measured (npm ci in tests/browser)"
+    print(f"\npictures of stream 0: fmt=svg {sizes['svg'] / 1e6:.2f} MB (target <= 8), fmt=html "
+          f"{sizes['html'] / 1e6:.2f} MB (<= 40), fmt=svg {svg_ratio:.3f} x the floor (<= 1.3), "
+          f"html first paint in headless Chromium {shown} (< 3 s)")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=5)
@@ -90,6 +132,8 @@ def main():
         ("tcpfollowts stream data=none", "tcpfollowts,stream,0,data=none"),
         ("tcpfollowts stream fmt=csv", "tcpfollowts,stream,0,fmt=csv"),
         ("tcpfollowts stream fmt=json", "tcpfollowts,stream,0,fmt=json"),
+        ("tcpfollowts stream fmt=svg", "tcpfollowts,stream,0,fmt=svg"),
+        ("tcpfollowts stream fmt=html", "tcpfollowts,stream,0,fmt=html"),
         ("tcpfollowts all", "tcpfollowts,all"),
     ]
     res = measure(bulk, stream_cmds, args.runs)
@@ -102,6 +146,8 @@ def main():
         extra = (m - floor_m) * 1024
         print(f"{name:44} {t:8.2f} {t / floor_t:7.3f} {t / follow_t:8.3f} {m / 1024:8.0f} {extra / 1e6:9.1f} "
               f"{extra / payload:13.3f} {extra / segments:10.1f}")
+
+    pictures(bulk, args.runs, res["tcpfollowts stream fmt=svg"][0] / floor_t)
 
     many_cmds = [("floor: conv,tcp", "conv,tcp"), ("tcpfollowts all", "tcpfollowts,all"),
                  ("tcpfollowts all fmt=csv", "tcpfollowts,all,fmt=csv")]

@@ -10,8 +10,9 @@
    Then its buttons: Save report (the file must hold the same text), Filter
    gaps/retransmissions/conflicts and Filter this stream (the display filter
    they apply, read back from the filter bar, must select the right frames),
-   the report must be unchanged after those filters (a retap), and Other
-   options opens a second window with the same report.
+   the report must be unchanged after those filters (a retap), Open graph
+   hands a file holding tshark's fmt=html report of the stream to a stand-in
+   xdg-open, and Other options opens a second window with the same report.
 2. wireshark -r CAP -z tcpfollowts,...: the same windows at start-up, also for
    a stream that does not exist (tshark's message, here shown in the window);
    Other options keeps the options the dialog has no field for (stall=, tap=).
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import tft  # noqa: E402
@@ -181,7 +183,9 @@ class Display:
 
 
 class Wireshark:
-    """wireshark as an unprivileged user, with its own HOME and configuration."""
+    """wireshark as an unprivileged user, with its own HOME and configuration,
+    and a stand-in xdg-open first on its PATH that records what it was asked
+    to open (opened_urls) instead of starting a browser."""
 
     def __init__(self, display, args, plugins=True):
         self.home = tempfile.mkdtemp(prefix="tft-gui-home-")
@@ -189,9 +193,16 @@ class Wireshark:
         os.mkdir(runtime, 0o700)
         empty_plugins = os.path.join(self.home, "no-plugins")
         os.mkdir(empty_plugins)
+        bin_dir = os.path.join(self.home, "bin")
+        os.mkdir(bin_dir)
+        self.opened_log = os.path.join(self.home, "xdg-open.log")
+        with open(os.path.join(bin_dir, "xdg-open"), "w") as f:
+            f.write(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{self.opened_log}"\n')
+        os.chmod(os.path.join(bin_dir, "xdg-open"), 0o755)
         if os.geteuid() == 0:
             subprocess.run(["chown", "-R", "nobody:", self.home], check=True)
         env = tft.env({
+            "PATH": bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.home,
             "WIRESHARK_CONFIG_DIR": os.path.join(self.home, "wsconfig"),
             "WIRESHARK_PLUGIN_DIR": tft.plugin_dir() if plugins else empty_plugins,
@@ -215,6 +226,14 @@ class Wireshark:
             self.proc.wait()
         self.log.close()
         shutil.rmtree(self.home, ignore_errors=True)
+
+    def opened_urls(self, timeout=30):
+        """What xdg-open was asked to open, waiting for the first request."""
+        deadline = time.time() + timeout
+        while not os.path.exists(self.opened_log) and time.time() < deadline:
+            time.sleep(0.3)
+        time.sleep(0.3)
+        return open(self.opened_log).read().split() if os.path.exists(self.opened_log) else []
 
     def display_filter(self):
         """The text in the display filter bar (Ctrl+/ focuses it)."""
@@ -433,6 +452,9 @@ def test_menu(display):
         tft.check(applied == "tcp.stream eq 0", f"stream filter: {applied!r}")
         check_report_window(display, report, expected, "report after the stream filter")
 
+        press_button(display, report, 4)  # Open graph: the HTML report, handed to xdg-open
+        check_open_graph(ws, expected_html=tshark_report(MENU_CAPTURE, zarg.replace("fmt=text", "fmt=html")))
+
         press_button(display, report, 3)  # Other options...: same values, new window
         display.focus(display.wait_window(DIALOG_TITLE, timeout=15))
         display.key("Return")
@@ -441,6 +463,24 @@ def test_menu(display):
         check_report_window(display, second, expected, "report from Other options")
     finally:
         ws.close()
+
+
+def check_open_graph(ws, expected_html):
+    """Open graph wrote the HTML report of the window's stream and options to a
+    file (tshark's fmt=html output, byte for byte) and asked the desktop to
+    open that file."""
+    urls = ws.opened_urls()
+    tft.check(len(urls) == 1 and urls[0].startswith("file:///") and urls[0].endswith(".html"),
+              f"Open graph: xdg-open got {urls}")
+    if len(urls) != 1:
+        return
+    path = urllib.parse.unquote(urllib.parse.urlparse(urls[0]).path)
+    tft.check(os.path.exists(path), f"Open graph: {path} does not exist")
+    if os.path.exists(path):
+        got = open(path, encoding="utf-8").read()
+        tft.check(got == expected_html, f"Open graph: {path} ({len(got)} chars) is not the HTML report "
+                                        f"({len(expected_html)} chars): {got[:200]!r}")
+        os.unlink(path)
 
 
 def test_zarg_startup(display):

@@ -25,14 +25,7 @@ import tft  # noqa: E402
 
 CAPS = tft.CAPTURES
 
-# tshark's own warning for the capture that is cut inside its last record (as
-# stored upstream): the only stderr line allowed, and it is not ours. tshark then
-# exits 2 (4.0, 4.4) or 14 (WS_EXIT_READ_ERROR, 4.6), plugin or not.
-CUT_SHORT = {
-    "sv_http-mime-truncated_zwp_bulk.pcap":
-        "appears to have been cut short in the middle of a packet",
-}
-CUT_SHORT_EXIT = (2, 14)
+CUT_SHORT, CUT_SHORT_EXIT = tft.CUT_SHORT, tft.CUT_SHORT_EXIT
 
 # (capture, tcp.stream) -> (expected {field: value}, why it differs from STREAMS.tsv)
 EXPLAINED = {

@@ -16,6 +16,15 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CAPTURES = os.path.join(ROOT, "tests", "captures")
 
+# tshark's own warning for the capture that is cut inside its last record (as
+# stored upstream): the only stderr line allowed, and it is not ours. tshark then
+# exits 2 (4.0, 4.4) or 14 (WS_EXIT_READ_ERROR, 4.6), plugin or not.
+CUT_SHORT = {
+    "sv_http-mime-truncated_zwp_bulk.pcap":
+        "appears to have been cut short in the middle of a packet",
+}
+CUT_SHORT_EXIT = (2, 14)
+
 
 def build_dir():
     return os.environ.get("TFT_BUILD_DIR", os.path.join(ROOT, "build"))

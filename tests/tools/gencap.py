@@ -1262,6 +1262,43 @@ def sc_syn_missing(cap):
     cap.expect_gaps(b, [])
 
 
+# What a capture's payload may hold to attack a page that shows it: every
+# context of the HTML report (text, attribute, script data, SVG, CDATA) and
+# bytes that are not UTF-8. tests/browser checks that a page shows these as
+# data and that none of them runs (window.tftPwned stays unset).
+MARKUP_ATTACKS = [
+    b"<script>window.tftPwned = 1</script>",
+    b"</textarea></title></style></pre>",
+    b"\"><img src=x onerror=\"window.tftPwned = 2\">",
+    b"' onmouseover='window.tftPwned = 3' x='",
+    b"]]></script><script>window.tftPwned = 4</script><!--",
+    b"<svg onload=\"window.tftPwned = 5\"><![CDATA[ ]]>",
+    b"&amp; &lt; &#60; \\u003c",
+    b"invalid UTF-8: \xff\xfe \xc3\x28 \xed\xa0\x80 \xf0\x28\x8c\x28 \xc0\xaf end",
+]
+
+
+@scenario("markup_injection", "payloads that attack a page showing them (<script>, </textarea>, "
+          "attribute breaks, ]]>, invalid UTF-8), a lost segment and a retransmission")
+def sc_markup_injection(cap):
+    c = cap.conv(client=("10.9.0.1", 41000), server=("10.9.0.2", 9000))
+    c.handshake()
+    req = c.send(0, payload=b"\n".join(MARKUP_ATTACKS[:4]) + b"\n")
+    c.ack(1)
+    s1 = c.send(1, payload=b"\n".join(MARKUP_ATTACKS[4:]) + b"\n")
+    c.send(1, payload=b"lost: " + MARKUP_ATTACKS[0] + b"\n", drop=True)
+    s3 = c.send(1, payload=b"after the gap: " + MARKUP_ATTACKS[2] + b"\n")
+    again = c.send(1, off=0, payload=s1.payload)
+    c.ack(0)
+    c.fin(0)
+    c.fin(1)
+    c.ack(0)
+    cap.expect_class(req, "new")
+    cap.expect_class(again, "retransmission", 0)
+    cap.expect_gaps(c, [(1, len(s1.payload) + 1, len(b"lost: " + MARKUP_ATTACKS[0] + b"\n"), s1, s3,
+                         "not-captured")], policy="first")
+
+
 def build_scenario(name):
     for n, desc, fn, capkw in SCENARIOS:
         if n == name:

@@ -35,6 +35,12 @@ static void test_forms(void)
     g_assert_cmpint(r.opts.fmt, ==, REPORT_FMT_TEXT);
     g_assert_cmpint(r.opts.overlap, ==, ENGINE_OVERLAP_FIRST);
 
+    r = parse_ok("tcpfollowts,stream,2,fmt=svg,dir=client,time=abs");
+    g_assert_cmpint(r.opts.fmt, ==, REPORT_FMT_SVG);
+    g_assert_cmpint(r.opts.dir, ==, REPORT_DIR_CLIENT);
+    r = parse_ok("tcpfollowts,stream,2,fmt=html,stall=0.5");
+    g_assert_cmpint(r.opts.fmt, ==, REPORT_FMT_HTML);
+
     r = parse_ok("tcpfollowts,stream,0,fmt=json,dir=server,time=epoch,overlap=last,data=hex,tap=tree");
     g_assert_cmpint(r.opts.fmt, ==, REPORT_FMT_JSON);
     g_assert_cmpint(r.opts.dir, ==, REPORT_DIR_SERVER);
@@ -88,7 +94,7 @@ static void test_bad_arguments(void)
     parse_bad("tcpfollowts,stream,99999999999999999999999", "'99999999999999999999999'");
     parse_bad("tcpfollowts,stream,1x", "'1x'");
     parse_bad("tcpfollowts,stream, 1", "' 1'");
-    parse_bad("tcpfollowts,stream,1,fmt=xml", "expected text|json|csv|raw");
+    parse_bad("tcpfollowts,stream,1,fmt=xml", "expected text|json|csv|raw|svg|html");
     parse_bad("tcpfollowts,stream,1,fmt=", "bad value ''");
     parse_bad("tcpfollowts,stream,1,color=red", "unknown option 'color'");
     parse_bad("tcpfollowts,stream,1,fmt", "bad option 'fmt'");
@@ -108,6 +114,8 @@ static void test_bad_arguments(void)
     parse_bad("tcpfollowts,all,dir=client", "'dir' applies to one stream");
     parse_bad("tcpfollowts,all,data=hex", "'data' applies to one stream");
     parse_bad("tcpfollowts,all,fmt=raw", "fmt=raw shows one stream");
+    parse_bad("tcpfollowts,all,fmt=svg", "fmt=svg shows one stream: use tcpfollowts,stream,N,fmt=svg");
+    parse_bad("tcpfollowts,all,fmt=html", "fmt=html shows one stream");
     parse_bad("tcpfollowts,all,3", "bad option '3'");
     parse_bad("tcpfollowts,stream,1,stall=0", "bad value '0' for stall");
     parse_bad("tcpfollowts,stream,1,stall=-1", "bad value '-1' for stall");
