@@ -902,11 +902,6 @@ typedef struct {
     unsigned sender;
 } gap_ctx;
 
-static uint32_t frame_of(const engine_stream *e, uint32_t segment)
-{
-    return segment == ENGINE_NO_SEGMENT || segment >= engine_segment_count(e) ? 0 : engine_segment_at(e, segment)->frame;
-}
-
 static void add_unrepaired(void *ctx, const engine_gap *gap)
 {
     gap_ctx *g = ctx;
@@ -916,7 +911,7 @@ static void add_unrepaired(void *ctx, const engine_gap *gap)
     bool acked = s->has_una && s->una >= gap->seq + gap->len;
     uint32_t shown = gap->before_segment != ENGINE_NO_SEGMENT ? gap->before_segment : gap->after_segment;
     int ep = episode_new(g->d, s, g->sender, gap->seq, gap->seq + gap->len, DIAG_CAUSE_UNREPAIRED,
-                         acked ? DIAG_LOST_NONE : DIAG_LOST_BEFORE_CAPTURE, frame_of(g->e, shown),
+                         acked ? DIAG_LOST_NONE : DIAG_LOST_BEFORE_CAPTURE, engine_segment_frame(g->e, shown),
                          shown < engine_segment_count(g->e) ? engine_segment_at(g->e, shown)->time_ns : 0);
     episode_at(g->d, ep)->acked = acked;
 }

@@ -550,6 +550,11 @@ const engine_segment *engine_segment_at(const engine_stream *s, size_t i)
     return i < s->nsegments ? &s->record_blocks[i / RECORDS_PER_BLOCK][i % RECORDS_PER_BLOCK] : NULL;
 }
 
+uint32_t engine_segment_frame(const engine_stream *s, uint32_t i)
+{
+    return i < s->nsegments ? engine_segment_at(s, i)->frame : 0;
+}
+
 unsigned engine_client_sender(const engine_stream *s)
 {
     return s->client_known ? s->client_sender : 0;

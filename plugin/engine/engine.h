@@ -126,6 +126,8 @@ bool engine_finished(const engine_stream *s);
 
 size_t engine_segment_count(const engine_stream *s);
 const engine_segment *engine_segment_at(const engine_stream *s, size_t i);
+/* The frame of segment index i; 0 for ENGINE_NO_SEGMENT or a segment not kept. */
+uint32_t engine_segment_frame(const engine_stream *s, uint32_t i);
 
 /* The sender index of the client (dir 0): the sender of a SYN without ACK when
  * one was seen, else the sender of the first segment. */

@@ -192,17 +192,12 @@ typedef struct {
     unsigned dir;
 } loss_collector;
 
-static uint32_t frame_of(const engine_stream *e, uint32_t segment)
-{
-    return segment == ENGINE_NO_SEGMENT ? 0 : engine_segment_at(e, segment)->frame;
-}
-
 static void collect_loss(void *ctx, const engine_gap *g)
 {
     loss_collector *lc = ctx;
     report_loss l = {.dir = lc->dir, .seq = g->seq, .len = g->len, .cause = g->cause,
-                     .after_frame = frame_of(lc->e, g->after_segment),
-                     .before_frame = frame_of(lc->e, g->before_segment)};
+                     .after_frame = engine_segment_frame(lc->e, g->after_segment),
+                     .before_frame = engine_segment_frame(lc->e, g->before_segment)};
     g_array_append_val(lc->losses, l);
 }
 
