@@ -40,6 +40,14 @@
  *   [range]    engine_walk_range(from, to) yields exactly the walk's chunks
  *              that intersect [from, to), whole, in order: for every
  *              segment's captured bytes, every gap, and [0, 2^64 - 1)
+ *   [diag]     the diagnosis fed next to the engine (with SACK blocks derived
+ *              from the input): every direction's and turn's time partition adds
+ *              up to its active time with no negative bucket, the turns' active
+ *              times add up to the direction's, episodes are non-empty ranges
+ *              counted once by cause, per-segment episode and RTT-ACK indexes
+ *              point where they may, zero-window periods count no more probes
+ *              than segments; a diagnosis without segments (the all-streams
+ *              summary) on the lean engine without records obeys the same
  * The class check includes hole_opener: an out-of-order segment names the
  * segment that owned, when it arrived, the first kept byte past its bytes.
  *
@@ -48,6 +56,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "diagnosis.h"
 #include "engine.h"
 
 #include <inttypes.h>
@@ -1019,6 +1028,100 @@ static void check_lean(const model *m, const engine_stream *full, bool keep_reco
     engine_free(ls);
 }
 
+/* ---- Diagnosis --------------------------------------------------------- */
+
+/* SACK blocks derived from the input (its format has none): some ACKs SACK
+ * bytes above the ACK, some report a D-SACK below it. */
+static diag_sack derived_sack(const engine_segment_in *in)
+{
+    diag_sack sack = {0};
+    if (!(in->flags & ENGINE_TCP_ACK))
+        return sack;
+    if (in->frame % 3 == 0) {
+        sack.left[sack.count] = in->ack + 1 + in->win % 4000;
+        sack.right[sack.count++] = in->ack + 1 + in->win % 4000 + 1 + in->frame % 3000;
+    }
+    if (in->frame % 5 == 0) {
+        sack.left[sack.count] = in->ack - 1 - in->frame % 2000;
+        sack.right[sack.count++] = in->ack;
+    }
+    return sack;
+}
+
+static void feed_diagnosis(diagnosis *dg, const engine_stream *es, const engine_segment *rec,
+                           const engine_segment_in *in)
+{
+    diag_sack sack = derived_sack(in);
+    diagnosis_add(dg, es, rec, &sack);
+}
+
+static void check_time(const diag_time *t, int64_t active, const char *what, unsigned n)
+{
+    int64_t sum = 0;
+    for (unsigned b = 0; b < DIAG_TIME_COUNT; b++) {
+        CHECK("diag", t->ns[b] >= 0, "%s %u: bucket %s is %" PRId64 " ns", what, n, diag_time_bucket_name(b),
+              t->ns[b]);
+        sum += t->ns[b];
+    }
+    CHECK("diag", sum == active, "%s %u: partition %" PRId64 " ns != active %" PRId64 " ns", what, n, sum, active);
+}
+
+static void check_diagnosis(const diagnosis *dg, size_t nsegments_fed, bool with_segments)
+{
+    size_t nsegments = with_segments ? nsegments_fed : 0;
+    GArray *eps = diagnosis_episodes(dg), *turns = diagnosis_turns(dg), *zws = diagnosis_zero_windows(dg);
+    int64_t turn_active[2] = {0, 0};
+    for (guint k = 0; k < turns->len; k++) {
+        const diag_turn *t = &g_array_index(turns, diag_turn, k);
+        check_time(&t->time, t->active_ns, "turn", k);
+        turn_active[t->sender & 1] += t->active_ns;
+    }
+    uint64_t by_cause[2][DIAG_CAUSE_COUNT] = {{0}};
+    for (guint k = 0; k < eps->len; k++) {
+        const diag_episode *e = &g_array_index(eps, diag_episode, k);
+        CHECK("diag", e->sender < 2 && e->cause < DIAG_CAUSE_COUNT, "episode %u: sender %u cause %d", k,
+              e->sender, (int)e->cause);
+        CHECK("diag", e->end > e->seq, "episode %u: empty range", k);
+        by_cause[e->sender & 1][e->cause]++;
+    }
+    for (unsigned sender = 0; sender < 2; sender++) {
+        const diag_dir *dd = diagnosis_dir(dg, sender);
+        check_time(&dd->time, dd->active_ns, "sender", sender);
+        CHECK("diag", turn_active[sender] == dd->active_ns, "sender %u: turns' active %" PRId64 " != %" PRId64,
+              sender, turn_active[sender], dd->active_ns);
+        for (unsigned c = 0; c < DIAG_CAUSE_COUNT; c++)
+            CHECK("diag", dd->repairs[c] == by_cause[sender][c], "sender %u: %" PRIu64 " %s repairs, %" PRIu64
+                  " episodes", sender, dd->repairs[c], diag_cause_name(c), by_cause[sender][c]);
+    }
+    for (guint k = 0; k < zws->len; k++) {
+        const diag_zero_window *z = &g_array_index(zws, diag_zero_window, k);
+        CHECK("diag", z->sender < 2 && z->probes <= nsegments_fed, "zero window %u: sender %u, %u probes", k,
+              z->sender, z->probes);
+    }
+    for (size_t i = 0; with_segments && i < nsegments; i++) {
+        const diag_segment *ds = diagnosis_segment(dg, i);
+        CHECK("diag", ds != NULL, "segment %zu: no diagnosis", i);
+        CHECK("diag", ds->episode == DIAG_NO_EPISODE || (guint)ds->episode < eps->len, "segment %zu: episode %d",
+              i, ds->episode);
+        CHECK("diag", ds->rtt_ack == ENGINE_NO_SEGMENT || (ds->rtt_ack > i && ds->rtt_ack < nsegments),
+              "segment %zu: RTT from segment %" PRIu32, i, ds->rtt_ack);
+    }
+}
+
+/* The all-streams summary's diagnosis: no segments, on a lean engine without records. */
+static void check_diagnosis_lean(const model *m)
+{
+    engine_stream *ls = engine_new_lean(m->policy, false);
+    diagnosis *dg = diagnosis_new(false);
+    for (size_t i = 0; i < m->n; i++)
+        feed_diagnosis(dg, ls, engine_add_segment(ls, &m->segs[i].in), &m->segs[i].in);
+    engine_finish(ls);
+    diagnosis_finish(dg, ls);
+    check_diagnosis(dg, m->n, false);
+    diagnosis_free(dg);
+    engine_free(ls);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -1040,13 +1143,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     decode(&m, data, size);
 
     engine_stream *es = engine_new(m.policy);
+    diagnosis *dg = diagnosis_new(true);
     current_model = &m;
     for (size_t i = 0; i < m.n; i++) {
         const engine_segment *r = engine_add_segment(es, &m.segs[i].in);
         CHECK("record", r == engine_segment_at(es, i), "segment %zu: returned record is not record %zu", i, i);
+        feed_diagnosis(dg, es, r, &m.segs[i].in);
     }
     engine_finish(es);
     engine_finish(es); /* idempotent */
+    diagnosis_finish(dg, es);
+    check_diagnosis(dg, m.n, true);
+    diagnosis_free(dg);
+    check_diagnosis_lean(&m);
     (void)engine_memory_bytes(es);
 
     current_model = &m;
