@@ -72,6 +72,8 @@ typedef struct {
     bool has_probe;
     uint64_t probe_seq;          /* the byte of its latest 1-byte zero-window probe */
     int64_t min_rtt_ns;          /* its smallest RTT sample */
+    bool has_flight, ever_flight;
+    int64_t empty_since_ns;      /* when its flight last became empty */
     uint32_t dupacks;
     int64_t evidence_ns;         /* the peer's latest duplicate ACK or SACK */
     unsigned nsack;
@@ -245,8 +247,21 @@ static int recovering_episode(const diagnosis *d, const dstate *s)
     return found;
 }
 
-/* The interval since the previous segment, for each direction inside a span. */
-static void account_interval(diagnosis *d, int64_t ns)
+/* How long after its flight empties, as the capture point sees it, the sender
+ * may already be sending again unseen: the round trip capture point -> sender
+ * -> capture point, i.e. the path RTT minus the direction's own smallest data
+ * -> ACK time. Near the sender that is 0; near the receiver a whole RTT, which
+ * is the path at work, not an idle sender. */
+static int64_t sender_pipe_ns(const diagnosis *d, const dstate *s)
+{
+    int64_t path;
+    if (!s->out.rtt_ns->len || !diagnosis_path_rtt(d, &path))
+        return 0;
+    return path > s->min_rtt_ns ? path - s->min_rtt_ns : 0;
+}
+
+/* The interval [prev, prev + ns) since the previous segment, for each direction inside a span. */
+static void account_interval(diagnosis *d, int64_t prev, int64_t ns)
 {
     if (ns <= 0)
         return;
@@ -255,6 +270,13 @@ static void account_interval(diagnosis *d, int64_t ns)
         if (!s->span_open)
             continue;
         diag_time_bucket b = bucket_now(s, &d->dirs[!i]);
+        if (b == DIAG_TIME_SENDER_IDLE) {
+            int64_t pipe = s->has_flight ? 0 : s->empty_since_ns + sender_pipe_ns(d, s) - prev;
+            pipe = !s->ever_flight ? 0 : pipe < 0 ? 0 : pipe > ns ? ns : pipe;
+            s->pending.ns[DIAG_TIME_TRANSFER] += pipe;
+            s->pending.ns[b] += ns - pipe;
+            continue;
+        }
         diag_time_bucket fallback = b == DIAG_TIME_LOSS_RECOVERY ? bucket_without_losses(s, &d->dirs[!i]) : b;
         s->pending.ns[b] += ns;
         if (b == DIAG_TIME_LOSS_RECOVERY) {
@@ -846,7 +868,7 @@ void diagnosis_add(diagnosis *d, const engine_stream *e, const engine_segment *r
     }
 
     int64_t silence = d->started ? rec->time_ns - d->prev_ns : 0;
-    account_interval(d, silence);
+    account_interval(d, d->prev_ns, silence);
     if (!d->started || rec->time_ns > d->prev_ns)
         d->prev_ns = rec->time_ns;
     d->prev_frame = rec->frame;
@@ -880,6 +902,14 @@ void diagnosis_add(diagnosis *d, const engine_stream *e, const engine_segment *r
     if (engine_segment_carries_data(rec))
         note_data(d, i, rec, index, silence);
 
+    for (unsigned k = 0; k < 2; k++) { /* when each flight last emptied */
+        dstate *x = &d->dirs[k];
+        bool flying = in_flight_of(x) > 0;
+        if (x->has_flight && !flying)
+            x->empty_since_ns = rec->time_ns;
+        x->has_flight = flying;
+        x->ever_flight |= flying;
+    }
     uint64_t flight = in_flight_of(s);
     uint32_t flight32 = flight > UINT32_MAX ? UINT32_MAX : (uint32_t)flight;
     s->out.max_in_flight = MAX(s->out.max_in_flight, flight32);

@@ -602,17 +602,18 @@ def sc_sender_idle_receiver(cap):
     # As sender_idle, captured at the client: the client acknowledges the server's 2000
     # bytes at once (frame 7, 0.202); the server gets that ACK half a round trip later,
     # its application pauses 0.5 s, and its next data arrives at 0.802 (frames 8-9).
-    # From the capture point nothing is in flight and the window is open for 0.600 s:
-    # docs/report.md gives all of it to sender_idle (a round trip of it is the path, but
-    # the definition has no bucket for that).
+    # From the capture point nothing is in flight and the window is open for 0.600 s, but
+    # for the first (path RTT - the client's own data -> ACK time) = 0.100 - 0.001 = 0.099 s
+    # after the flight emptied, the server may already be sending without the capture
+    # knowing: docs/report.md gives that part to transfer, the rest (0.501) to sender_idle.
     c = at_client(cap)
     server_sends(c, "0.200", "0.201")                                 # 5, 6
     c.ack(CLIENT, t=at("0.202"))                                      # 7: acks 2001
     server_sends(c, "0.802", "0.803")                                 # 8, 9
     c.ack(CLIENT, t=at("0.804"))                                      # 10: acks 4001
-    # Server turn 0.200 -> 0.804: 0.604 s. Transfer 0.200-0.202 and 0.802-0.804 (0.004);
-    # 0.202-0.802 sender_idle 0.600.
-    server_time(cap, "0.604000000", transfer="0.004", sender_idle="0.600")
+    # Server turn 0.200 -> 0.804: 0.604 s. Transfer 0.200-0.202, 0.202-0.301 (the pipe) and
+    # 0.802-0.804 (0.103); 0.301-0.802 sender_idle 0.501.
+    server_time(cap, "0.604000000", transfer="0.103", sender_idle="0.501")
     cap.says(r"idle|application was slow")
 
 
@@ -871,6 +872,7 @@ def model_diagnosis(segs, base_truth):
                             "mss": [D[0].mss, D[1].mss]})
 
     # -- rtt: the first ACK of the peer covering all the bytes, unless re-sent before it (Karn)
+    samples_at = [[], []]  # per direction: (index of the ACK that gave it, rtt)
     for i in rtt_candidates:
         d, rec = dirs[i], recs[i]
         lo = rec["seq"]
@@ -883,6 +885,7 @@ def model_diagnosis(segs, base_truth):
                      and lo < recs[j]["seq"] + recs[j]["len"] for j in range(i + 1, acker))
         if not resent:
             out_segs[i]["rtt"] = secs(times[acker] - times[i])
+            samples_at[d].append((acker, times[acker] - times[i]))
 
     for r in out_segs:
         ep = episodes[r["episode"]] if r["episode"] is not None else {}
@@ -941,16 +944,35 @@ def model_diagnosis(segs, base_truth):
             return "sender_idle"
         return "transfer"
 
+    def pipe(d, i):
+        """How long after its flight empties the sender may be sending unseen: the path
+        RTT minus the direction's smallest data -> ACK time known after segment i."""
+        own = [r for j, r in samples_at[d] if j <= i]
+        return max(0, path_rtt - min(own)) if own and path_rtt is not None else 0
+
+    def empty_since(d, i):
+        for j in range(i, 0, -1):
+            if state_after[j]["in_flight"][d] == 0 and state_after[j - 1]["in_flight"][d] > 0:
+                return times[j]
+        return None
+
+    def covered(lo, hi, spans):
+        return sum(max(0, min(hi, b) - max(lo, a)) for a, b in merge(spans))
+
     def partition(d, spans):
         acc = {k: 0 for k in ("transfer", "window_limited", "zero_window", "loss_recovery",
                               "timeout", "sender_idle")}
         for i in range(n - 1):
             lo, hi = times[i], times[i + 1]
-            covered = 0
-            for a, b in merge(spans):
-                covered += max(0, min(hi, b) - max(lo, a))
-            if covered:
-                acc[bucket(d, i)] += covered
+            b = bucket(d, i)
+            if b == "sender_idle":
+                # the first pipe(d, i) after the flight emptied is the path, not idleness
+                empty = empty_since(d, i)
+                split = lo if empty is None else min(hi, max(lo, empty + pipe(d, i)))
+                acc["transfer"] += covered(lo, split, spans)
+                acc["sender_idle"] += covered(split, hi, spans)
+            else:
+                acc[b] += covered(lo, hi, spans)
         return acc
 
     dirs_out = []
