@@ -17,8 +17,8 @@
 #   TFT_CHROOT_DEB=1      also build the .deb there with build-deb.sh, and
 #                         install and smoke-test it (needs debhelper, more time)
 #   TFT_CHROOT_GUI=1      also install Wireshark's Qt GUI and the X tools there and
-#                         run the GUI test (default: ctest -LE 'gui|browser'; the browser
-#                         test, chromium, runs on the host only)
+#                         run the GUI test (default: ctest -LE 'gui|browser|realtcp'; the
+#                         browser and real-TCP tests run on the host only)
 #   TFT_LOG_DIR        per-suite logs (default /tmp/tft-chroot-logs)
 #
 # Per suite: debootstrap (if not cached), apt-get install the build deps, copy
@@ -167,9 +167,10 @@ test_suite() { # test_suite SUITE (output goes to the suite's log)
         if [ "${ntests:-0}" -gt 0 ]; then
             tft_log "$suite: ctest ($ntests tests)"
             # The GUI test needs the Qt GUI and X tools: only with TFT_CHROOT_GUI=1.
-            # The browser test (chromium) runs on the host only.
-            local only="-LE browser"
-            [ "${TFT_CHROOT_GUI:-0}" = 1 ] || only="-LE 'gui|browser'"
+            # The browser test (chromium) and the real-TCP test (network namespaces of
+            # the host's kernel, the same in every chroot) run on the host only.
+            local only="-LE 'browser|realtcp'"
+            [ "${TFT_CHROOT_GUI:-0}" = 1 ] || only="-LE 'gui|browser|realtcp'"
             if in_chroot "$root" sh -c "cd $bld && ctest --output-on-failure -j2 $only"; then
                 tft_log "$suite: ctest passed"
             elif [ "${TFT_CHROOT_CTEST:-1}" = report ]; then
