@@ -80,8 +80,9 @@ typedef struct {
     uint64_t sack_left[DIAG_MAX_SACK], sack_right[DIAG_MAX_SACK];
     GArray *flight;              /* flight_entry, ascending seq, from flight_head */
     guint flight_head;
-#define ACKED_MEMORY 64
-    flight_entry acked[ACKED_MEMORY]; /* the latest acknowledged entries: the originals of
+#define ACKED_MEMORY 16
+    flight_entry *acked;         /* ACKED_MEMORY, allocated at the first ACK: the latest
+                                    acknowledged entries, the originals of
                                          needless re-sends */
     guint nacked;
     GArray *holes;               /* hole, ascending */
@@ -186,6 +187,7 @@ void diagnosis_free(diagnosis *d)
         g_array_free(s->holes, TRUE);
         g_array_free(s->open_episodes, TRUE);
         g_array_free(s->out.rtt_ns, TRUE);
+        g_free(s->acked);
     }
     g_free(d);
 }
@@ -433,6 +435,8 @@ static void flight_acked(diagnosis *d, dstate *s, const engine_segment *ack, uin
 {
     while (s->flight_head < s->flight->len && flight_at(s, s->flight_head)->end <= s->una) {
         const flight_entry *e = flight_at(s, s->flight_head++);
+        if (!s->acked)
+            s->acked = g_new(flight_entry, ACKED_MEMORY);
         s->acked[s->nacked++ % ACKED_MEMORY] = *e;
         if (e->resent)
             continue;
@@ -944,13 +948,21 @@ static void add_unrepaired(void *ctx, const engine_gap *gap)
     episode_at(g->d, ep)->acked = acked;
 }
 
+static gint compare_samples(gconstpointer a, gconstpointer b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* RTT samples are never negative: an LSD radix sort, 16 bits a pass, sorts a
  * million in linear time (a comparison sort was half of a stream's diagnosis). */
 static void sort_samples(GArray *samples)
 {
     guint n = samples->len;
-    if (n < 2)
+    if (n < 4096) { /* the radix counters would cost more than the sort */
+        g_array_sort(samples, compare_samples);
         return;
+    }
     uint64_t *a = (uint64_t *)(void *)samples->data, *tmp = g_new(uint64_t, n), max = 0;
     guint *count = g_new(guint, 65537);
     for (guint i = 0; i < n; i++)
