@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 deps="wireshark-dev tshark libglib2.0-dev cmake gcc make pkg-config python3
-      wireshark-qt xvfb xdotool xclip imagemagick iproute2 iputils-ping libxml2-utils chromium"
+      wireshark-qt xvfb xdotool xclip imagemagick iproute2 iputils-ping libxml2-utils chromium python3-yaml"
 # Node and npm for the browser test: Debian's, unless some node is there already.
 command -v npm >/dev/null || deps="$deps nodejs npm"
 # shellcheck disable=SC2086

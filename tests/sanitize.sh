@@ -24,7 +24,10 @@
 #    process-lifetime allocations; leaks are valgrind.sh's job.
 #    Any "ERROR: AddressSanitizer", "runtime error:" or "ERROR: LeakSanitizer"
 #    on stderr fails the run.
-# 4. Runs the integration tests (ctest -L integration) with the same preload,
+# 4. Runs the post-dissector on corrupted variants of every capture
+#    (tests/fuzz/corrupt_captures.py: editcap -E 0.02, $TFT_CORRUPT_VARIANTS
+#    variants each, default 3) with the same preload.
+# 5. Runs the integration tests (ctest -L integration) with the same preload,
 #    so their checks (stderr must stay clean) also see sanitizer reports —
 #    only if tests/lib/tft.py passes WIRESHARK_EXTCAP_DIR on to tshark (without
 #    it, `tshark -G plugins` hangs: the extcap helper androiddump deadlocks at
@@ -179,6 +182,18 @@ print(f"   {len(files)} captures from {os.path.realpath(caps)}, {runs} tshark ru
       f"{time.time() - t0:.0f} s: {reports} with a sanitizer report, {odd} other anomalies (not failures)")
 sys.exit(1 if reports else 0)
 PYEOF
+
+echo "== corrupted captures (editcap -E 0.02, ${TFT_CORRUPT_VARIANTS:-3} variants each, runtime preloaded)"
+if LD_PRELOAD="$ASAN_RT" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+   TFT_BUILD_DIR="$BUILD" TFT_PLUGIN_DIR="$BUILD/plugins" \
+   python3 "$ROOT/tests/fuzz/corrupt_captures.py" --variants "${TFT_CORRUPT_VARIANTS:-3}" \
+   --keep "$LOGDIR/corrupt-failures" >"$LOGDIR/corrupt.log" 2>&1; then
+    tail -n 1 "$LOGDIR/corrupt.log" | sed 's/^/   /'
+else
+    status=1
+    grep -E '^FAIL|corrupt_captures:' "$LOGDIR/corrupt.log" | sed 's/^/   /'
+fi
 
 # The integration tests run `tshark -G plugins` through tests/lib/tft.py; with
 # the runtime preloaded that hangs in the extcap helpers (see above) unless

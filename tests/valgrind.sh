@@ -24,6 +24,10 @@
 # <build>/valgrind-logs/. The suppression file covers only libwireshark/GLib
 # process-lifetime allocations; each entry says why.
 #
+# Then the post-dissector on corrupted variants of every capture under
+# memcheck (tests/fuzz/corrupt_captures.py --valgrind: editcap -E 0.02,
+# $TFT_CORRUPT_VARIANTS variants each, default 1).
+#
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -eu
 
@@ -43,8 +47,9 @@ LOGDIR="$BUILD/valgrind-logs"
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
 
+status=0
 TFT_BUILD_DIR="$BUILD" TFT_PLUGIN_DIR="${TFT_PLUGIN_DIR:-$BUILD/plugins}" TFT_LOGDIR="$LOGDIR" \
-exec python3 - "$ROOT" "$@" <<'PYEOF'
+python3 - "$ROOT" "$@" <<'PYEOF' || status=1
 import os, re, sys, time
 root = sys.argv[1]
 sys.path.insert(0, os.path.join(root, "tests", "lib"))
@@ -97,3 +102,9 @@ print(f"valgrind.sh: {len(files)} captures in {time.time() - total_t:.0f} s, "
       f"{len(failed)} with memcheck errors{': ' + ', '.join(failed) if failed else ''}; logs in {logdir}")
 sys.exit(1 if failed else 0)
 PYEOF
+
+echo "== corrupted captures under memcheck (${TFT_CORRUPT_VARIANTS:-1} variants each)"
+TFT_BUILD_DIR="$BUILD" TFT_PLUGIN_DIR="${TFT_PLUGIN_DIR:-$BUILD/plugins}" \
+python3 "$ROOT/tests/fuzz/corrupt_captures.py" --valgrind --variants "${TFT_CORRUPT_VARIANTS:-1}" \
+    --keep "$LOGDIR/corrupt-failures" "$@" || status=1
+exit "$status"

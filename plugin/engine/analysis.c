@@ -19,6 +19,8 @@ struct analysis {
     int64_t worst_turnaround_ns;
     bool have_longest_stall;
     analysis_stall longest_stall;
+    bool ended_stall;             /* the last analysis_add ended a stall: last_stall */
+    analysis_stall last_stall;
 
     tcp_handshake handshake;
     uint64_t highest_end[2]; /* per sender, to see a new segment leave a hole */
@@ -112,6 +114,8 @@ static void note_stall(analysis *a, const engine_segment *seg, bool leaves_hole)
     };
     if (a->keep_lists)
         g_array_append_val(a->stalls, st);
+    a->ended_stall = true;
+    a->last_stall = st;
     if (!a->have_longest_stall ||
         st.end_ns - st.start_ns > a->longest_stall.end_ns - a->longest_stall.start_ns) {
         a->have_longest_stall = true;
@@ -133,6 +137,7 @@ static void note_recovery(analysis *a, const engine_stream *e, const engine_segm
 
 void analysis_add(analysis *a, const engine_stream *e, const engine_segment *seg)
 {
+    a->ended_stall = false;
     handshake_add(&a->handshake, seg);
     if (!engine_segment_carries_data(seg))
         return;
@@ -214,6 +219,11 @@ bool analysis_worst_turnaround(const analysis *a, int64_t *ns)
 {
     *ns = a->worst_turnaround_ns;
     return a->have_worst_turnaround;
+}
+
+const analysis_stall *analysis_stall_ended(const analysis *a)
+{
+    return a->ended_stall ? &a->last_stall : NULL;
 }
 
 bool analysis_longest_stall(const analysis *a, analysis_stall *out)

@@ -79,6 +79,10 @@ GArray *analysis_recoveries(const analysis *a); /* analysis_recovery, NULL witho
 const tcp_handshake *analysis_get_handshake(const analysis *a);
 const analysis_dir *analysis_get_dir(const analysis *a, unsigned sender);
 
+/* The stall that the segment of the last analysis_add ended (its after_frame),
+ * or NULL: per-packet marks, kept in both modes. */
+const analysis_stall *analysis_stall_ended(const analysis *a);
+
 /* The extremes, kept in both modes. */
 bool analysis_worst_turnaround(const analysis *a, int64_t *ns);
 bool analysis_longest_stall(const analysis *a, analysis_stall *out);

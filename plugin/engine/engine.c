@@ -441,10 +441,12 @@ static void note_progress(direction *d, const engine_segment *rec)
 
 const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_in *in)
 {
-    g_assert(in->sender < 2 && !s->finished);
+    g_assert(in->sender < 2);
     direction *d = &s->dirs[in->sender];
     direction *peer = &s->dirs[!in->sender];
-    uint32_t index = s->keep_records ? (uint32_t)s->nsegments : ENGINE_NO_SEGMENT;
+    /* without records a segment is named by its frame (engine_segment_frame) */
+    uint32_t index = s->keep_records ? (uint32_t)s->nsegments : in->frame;
+    s->finished = false; /* queries need engine_finish again */
     engine_segment *rec = append_record(s);
     rec->frame = in->frame;
     rec->time_ns = in->time_ns;
@@ -528,8 +530,8 @@ static void count_gap(void *ctx, const engine_gap *gap)
 
 void engine_finish(engine_stream *s)
 {
-    if (s->finished)
-        return;
+    /* Everything below is derived from the state the segments built, so
+     * settling again after more segments gives what one pass would. */
     s->finished = true;
     const engine_walk_cb counter = {NULL, count_gap};
     for (unsigned i = 0; i < 2; i++) {
@@ -537,6 +539,7 @@ void engine_finish(engine_stream *s)
         settle_bounds(d, s->lean);
         merge_truncated(d);
         d->stats.kept_bytes = s->lean ? d->coverage.bytes : d->store.bytes;
+        d->stats.gaps = d->stats.missing_bytes = 0;
         engine_walk(s, i, &counter, &d->stats);
     }
 }
@@ -550,9 +553,31 @@ const engine_segment *engine_segment_at(const engine_stream *s, size_t i)
     return i < s->nsegments ? &s->record_blocks[i / RECORDS_PER_BLOCK][i % RECORDS_PER_BLOCK] : NULL;
 }
 
-uint32_t engine_segment_frame(const engine_stream *s, uint32_t i)
+uint32_t engine_segment_frame(const engine_stream *s, uint32_t id)
 {
-    return i < s->nsegments ? engine_segment_at(s, i)->frame : 0;
+    if (id == ENGINE_NO_SEGMENT)
+        return 0;
+    if (!s->keep_records)
+        return id;
+    const engine_segment *r = engine_segment_at(s, id);
+    return r ? r->frame : 0;
+}
+
+uint32_t engine_resent_copy(const engine_stream *s, unsigned sender, uint64_t seq, uint64_t end, uint32_t self)
+{
+    const direction *d = &s->dirs[sender];
+    uint64_t cursor = seq;
+    for (const seqstore_chunk *c = seqstore_find_end_after(&d->store, seq); c && c->seq <= cursor && cursor < end;
+         c = c->next[0]) {
+        if (c->segment != self)
+            return c->segment;
+        cursor = seqstore_chunk_end(c);
+    }
+    if (!s->lean || cursor >= end)
+        return ENGINE_NO_SEGMENT;
+    /* the window let byte cursor go: only a covered range that starts there says whose it is */
+    const seqstore_chunk *c = seqstore_find_end_after(&d->coverage, cursor);
+    return c && c->seq == cursor && c->segment != self ? c->segment : ENGINE_NO_SEGMENT;
 }
 
 unsigned engine_client_sender(const engine_stream *s)

@@ -81,9 +81,9 @@ typedef struct {
     uint32_t new_bytes;      /* bytes this segment added to the store */
     uint32_t conflict_bytes; /* overlapping bytes that differed from the kept copy */
     uint32_t win;
-    uint32_t hole_opener;    /* out-of-order only: the segment whose bytes follow the hole
-                                this one filled (its arrival showed the hole), or
-                                ENGINE_NO_SEGMENT */
+    uint32_t hole_opener;    /* out-of-order only: the segment (id, see engine_segment_frame)
+                                whose bytes follow the hole this one filled (its arrival
+                                showed the hole), or ENGINE_NO_SEGMENT */
     uint16_t flags;
     uint8_t sender;
     uint8_t klass;           /* engine_class */
@@ -108,9 +108,11 @@ engine_stream *engine_new(engine_overlap_policy policy);
  * with the holes, not with the stream. Chunks come out without data. It keeps
  * the last 4 MiB of payload of each direction to find conflicts, so it differs
  * from a full engine only for a conflicting copy of older bytes. Without
- * records (the all-streams summary) engine_segment_count is 0, only counters
- * and the walk remain, and payload is also dropped once the peer acknowledged
- * it: conflicts are then found against unacknowledged bytes only. */
+ * records (the all-streams summary, the packet-list fields) engine_segment_count
+ * is 0, only counters and the walk remain, segments are named by their frame
+ * (engine_segment_frame), and payload is also dropped once the peer
+ * acknowledged it: conflicts are then found against unacknowledged bytes only,
+ * and memory follows the unacknowledged data. */
 engine_stream *engine_new_lean(engine_overlap_policy policy, bool keep_records);
 void engine_free(engine_stream *s);
 
@@ -120,14 +122,26 @@ const engine_segment *engine_add_segment(engine_stream *s, const engine_segment_
 
 /* Settle what depends on the whole stream: which endpoint is the client, the
  * relative-seq base per direction, the end of each direction, gap counts.
- * Call once after the last segment; queries below need it. */
+ * Call after the last segment; queries below need it. More segments may still
+ * follow (a live view settles what it has so far): the next engine_finish
+ * settles again, as if the stream had been fed in one go. */
 void engine_finish(engine_stream *s);
 bool engine_finished(const engine_stream *s);
 
 size_t engine_segment_count(const engine_stream *s);
 const engine_segment *engine_segment_at(const engine_stream *s, size_t i);
-/* The frame of segment index i; 0 for ENGINE_NO_SEGMENT or a segment not kept. */
-uint32_t engine_segment_frame(const engine_stream *s, uint32_t i);
+/* Chunks, gaps and hole_opener name a segment by an id: its record index, or,
+ * in an engine without records, its frame number. This is the frame of an id
+ * either way, 0 for ENGINE_NO_SEGMENT or a record index not kept. */
+uint32_t engine_segment_frame(const engine_stream *s, uint32_t id);
+
+/* The segment id whose kept copy holds the first byte of [seq, end) that
+ * segment `self` did not carry: for a segment just added, the copy its first
+ * resent byte was compared with. ENGINE_NO_SEGMENT when there is none or it is
+ * not known: a lean engine forgets which segment carried a byte once its
+ * payload window let the byte go (coverage only remembers the segment of each
+ * covered range's first byte). */
+uint32_t engine_resent_copy(const engine_stream *s, unsigned sender, uint64_t seq, uint64_t end, uint32_t self);
 
 /* The sender index of the client (dir 0): the sender of a SYN without ACK when
  * one was seen, else the sender of the first segment. */

@@ -6,7 +6,7 @@
 #include <glib.h>
 #include <string.h>
 
-static const char *const fmt_values[] = {"text", "json", "csv", "raw", "svg", "html", NULL};
+static const char *const fmt_values[] = {"text", "json", "csv", "raw", "svg", "html", "yaml", NULL};
 static const char *const dir_values[] = {"both", "client", "server", NULL};
 static const char *const time_values[] = {"rel", "abs", "epoch", "delta", NULL};
 static const char *const data_values[] = {"ascii", "hex", "none", NULL};
@@ -17,7 +17,8 @@ static const char *const cols_values[] = {"diag", "plain", NULL};
 const report_option_spec report_option_specs[] = {
     {"fmt", fmt_values, "text: timeline + summary; json: full report; csv: a row per segment; "
                         "raw: one direction's kept bytes (needs dir=client|server); svg: time-sequence graph; "
-                        "html: one offline page (see below)", true},
+                        "html: one offline page (see below); yaml: -z follow,tcp,yaml's peers and packets, plus our "
+                        "fields and the gaps", true},
     {"dir", dir_values, "which direction(s) to show", false},
     {"time", time_values, "times in text/csv/html and on the graph's time axis: seconds since the stream's "
                           "first segment, UTC date, epoch seconds, or since the previous segment shown", true},

@@ -11,7 +11,7 @@
 #include "engine.h"
 
 typedef enum { REPORT_FMT_TEXT, REPORT_FMT_JSON, REPORT_FMT_CSV, REPORT_FMT_RAW, REPORT_FMT_SVG,
-               REPORT_FMT_HTML } report_format;
+               REPORT_FMT_HTML, REPORT_FMT_YAML } report_format;
 typedef enum { REPORT_DIR_BOTH, REPORT_DIR_CLIENT, REPORT_DIR_SERVER } report_dirs;
 typedef enum { REPORT_TIME_REL, REPORT_TIME_ABS, REPORT_TIME_EPOCH, REPORT_TIME_DELTA } report_time;
 typedef enum { REPORT_DATA_ASCII, REPORT_DATA_HEX, REPORT_DATA_NONE } report_data;

@@ -252,6 +252,7 @@ void report_render(const report_stream *rs, const report_options *opt, report_si
     case REPORT_FMT_RAW: report_render_raw(rs, opt, out, notes); break;
     case REPORT_FMT_SVG: report_render_svg(rs, opt, out); break;
     case REPORT_FMT_HTML: report_render_html(rs, opt, out); break;
+    case REPORT_FMT_YAML: report_render_yaml(rs, opt, out); break;
     }
     sink_flush(out);
     if (notes)

@@ -136,5 +136,6 @@ void report_html_data(report_sink *out, const report_stream *rs, const report_op
  * the HTML report, whose page carries the style. */
 void report_svg_graph(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a,
                       bool standalone);
+void report_render_yaml(const report_stream *rs, const report_options *opt, report_sink *out);
 
 #endif

@@ -36,6 +36,12 @@ typedef struct {
 void report_render_all(const report_stream_summary *rows, size_t n, const report_options *opt,
                        report_sink *out);
 
+/* A report's text as HTML for the GUI's rich-text window (g_free it): every
+ * character escaped, so payload shows as text, never as markup; with colour
+ * (the text format), each direction's lines in the colours of Wireshark's
+ * Follow dialog and the marked lines (! ~) in bold, ! ones on amber. */
+char *report_window_html(const char *text, bool colour);
+
 /* The message shown instead of a report when the selection matched nothing. */
 void report_render_empty(const char *selection, uint32_t streams_seen, const report_options *opt,
                          report_sink *out);

@@ -52,9 +52,8 @@ static void on_reset(void *ctx)
     g_ptr_array_set_size(all->entries, 0);
 }
 
-static void on_draw(void *ctx)
+void all_streams_draw(all_streams *all)
 {
-    all_streams *all = ctx;
     GArray *rows = g_array_new(FALSE, FALSE, sizeof(report_stream_summary));
     for (guint i = 0; i < all->entries->len; i++) {
         stream_entry *entry = g_ptr_array_index(all->entries, i);
@@ -68,6 +67,16 @@ static void on_draw(void *ctx)
     g_array_free(rows, TRUE);
     /* a finished engine takes no more segments: a later draw needs a reset first */
     g_ptr_array_set_size(all->entries, 0);
+}
+
+static void on_draw(void *ctx)
+{
+    all_streams_draw(ctx);
+}
+
+void all_streams_draw_on_demand(all_streams *all)
+{
+    tcp_source_draw_on_demand(all->source);
 }
 
 static void on_finish(void *ctx)

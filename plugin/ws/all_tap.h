@@ -19,6 +19,11 @@ typedef void (*all_streams_draw_fn)(all_streams *all, const report_stream_summar
 
 all_streams *all_streams_start(const zargs_request *req, all_streams_draw_fn draw, void *user, char **error);
 void all_streams_stop(all_streams *all);
+
+/* As follower_draw_on_demand / follower_draw (follow_tap.h): the GUI draws
+ * listeners from a timer in the middle of a retap. */
+void all_streams_draw_on_demand(all_streams *all);
+void all_streams_draw(all_streams *all);
 const zargs_request *all_streams_request(const all_streams *all);
 
 #endif

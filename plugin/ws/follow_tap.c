@@ -14,7 +14,6 @@ struct follower {
     tcp_source *source;
     stream_feed feed;  /* feed.engine is NULL until the first matching segment */
     bool drawn;
-    bool draw_on_demand;
     bool selected;     /* addr mode: the stream index is locked */
     uint32_t stream;
     uint32_t streams_seen;
@@ -59,7 +58,7 @@ static bool selects(follower *f, const struct tcpheader *th)
  * costs memory per hole instead of per byte. */
 static bool report_needs_payload(const report_options *o)
 {
-    return o->fmt == REPORT_FMT_JSON || o->fmt == REPORT_FMT_RAW ||
+    return o->fmt == REPORT_FMT_JSON || o->fmt == REPORT_FMT_RAW || o->fmt == REPORT_FMT_YAML ||
            ((o->fmt == REPORT_FMT_TEXT || o->fmt == REPORT_FMT_HTML) && o->data != REPORT_DATA_NONE);
 }
 
@@ -98,14 +97,12 @@ void follower_draw(follower *f)
 
 static void on_draw(void *ctx)
 {
-    follower *f = ctx;
-    if (!f->draw_on_demand)
-        follower_draw(f);
+    follower_draw(ctx);
 }
 
 void follower_draw_on_demand(follower *f)
 {
-    f->draw_on_demand = true;
+    tcp_source_draw_on_demand(f->source);
 }
 
 static void on_finish(void *ctx)

@@ -3,9 +3,11 @@
  * A funnel dialog asks for the stream and the report options; its fields are
  * turned into the -z string and parsed by zargs_parse, so the GUI accepts and
  * rejects exactly what tshark does, with the same messages. A text window then
- * shows what tshark would print for that string (the same follow_render), and
- * its buttons save the report, apply display filters built from it, or open
- * the stream's HTML report in the desktop's browser.
+ * shows what tshark would print for that string (the same follow_render), in
+ * the colours of Wireshark's Follow dialog, and its buttons save the report,
+ * apply display filters built from it, open the stream's HTML report in the
+ * desktop's browser, or go to its first problem. The Analyze menu and the
+ * toolbar (gui_menu.c) open the same windows, also for the all-streams summary.
  *
  * The window retaps once, whatever the display filter (a retap replays every
  * packet), keeps the report's text and what its buttons need, and removes its
@@ -17,8 +19,11 @@
 
 #include "registration.h"
 
+#include "all_tap.h"
+
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/funnel.h>
+#include <epan/plugin_if.h>
 #include <epan/tap.h>
 
 #include <inttypes.h>
@@ -37,7 +42,9 @@ typedef struct {
     GString *text;     /* what the window shows */
     bool matched;      /* the last draw found the stream */
     uint32_t stream;   /* its tcp.stream index */
-    char *gaps_filter; /* frames next to gaps, retransmissions, conflicts; NULL: none */
+    char *gaps_filter; /* frames next to gaps, retransmissions, conflicts (all streams: the
+                          streams with gaps or conflicts); NULL: none */
+    uint32_t first_problem; /* the first of those frames, 0 if none */
     bool retapping;    /* our own retap is running: closing must wait for it */
     bool closed;
 } report_window;
@@ -69,6 +76,13 @@ static void show_notice(const funnel_ops_t *ops, const char *title, const char *
     ops->append_text(tw, text);
 }
 
+void gui_show_notice(const char *text)
+{
+    const funnel_ops_t *ops = ops_or_null();
+    if (ops)
+        show_notice(ops, GUI_TITLE, text);
+}
+
 /* ---- the options dialog ---------------------------------------------------- */
 
 static void on_options_dialog(gchar **input, void *data);
@@ -85,6 +99,11 @@ static bool window_can_show(size_t option, int value)
     report_options probe;
     report_options_default(&probe);
     return report_option_field(&probe, option) != (int *)&probe.fmt || window_shows_format((report_format)value);
+}
+
+bool gui_window_shows(size_t option, int value)
+{
+    return window_can_show(option, value);
 }
 
 /* "fmt (text|json|csv)": the keys and value names of the -z options. */
@@ -243,11 +262,6 @@ void gui_open_zarg(const char *arg)
         char *usage = zargs_usage();
         show_notice(ops, GUI_TITLE ": help", usage);
         g_free(usage);
-    } else if (req.mode != ZARGS_STREAM && req.mode != ZARGS_ADDR) {
-        char *message = g_strdup_printf("tcpfollowts: the window shows one stream: use tcpfollowts,stream,N "
-                                        "or tcpfollowts,addr,A,B (-z %s is for tshark)\n", arg);
-        show_notice(ops, GUI_TITLE ": error", message);
-        g_free(message);
     } else {
         open_report(ops, &req, arg);
     }
@@ -295,8 +309,8 @@ static char *frame_set_filter(GArray *frames)
 }
 
 /* The frames around each gap of both directions, and every retransmission and
- * conflict: where to look first in the packet list. */
-static char *gaps_filter(const engine_stream *e)
+ * conflict, sorted: where to look first in the packet list. */
+static GArray *problem_frames(const engine_stream *e)
 {
     frame_collector c = {e, g_array_new(FALSE, FALSE, sizeof(uint32_t))};
     const engine_walk_cb cb = {NULL, collect_gap_neighbours};
@@ -308,9 +322,15 @@ static char *gaps_filter(const engine_stream *e)
             g_array_append_val(c.frames, seg->frame);
     }
     g_array_sort(c.frames, compare_frames);
-    char *filter = frame_set_filter(c.frames);
-    g_array_free(c.frames, TRUE);
-    return filter;
+    return c.frames;
+}
+
+/* What the buttons need of the drawn report: the problems' filter and the first of them. */
+static void keep_problems(report_window *w, GArray *frames, char *filter)
+{
+    g_free(w->gaps_filter);
+    w->gaps_filter = filter;
+    w->first_problem = frames && frames->len ? g_array_index(frames, uint32_t, 0) : 0;
 }
 
 /* Render what tshark prints (report, then notices) and keep what the buttons need. */
@@ -328,8 +348,41 @@ static void on_draw(follower *f, const report_stream *rs, void *user)
 
     w->matched = rs != NULL;
     w->stream = rs ? rs->stream : 0;
-    g_free(w->gaps_filter);
-    w->gaps_filter = rs ? gaps_filter(rs->engine) : NULL;
+    GArray *frames = rs ? problem_frames(rs->engine) : NULL;
+    keep_problems(w, frames, frames ? frame_set_filter(frames) : NULL);
+    if (frames)
+        g_array_free(frames, TRUE);
+}
+
+/* The all-streams summary; its problems are the streams with gaps or conflicts. */
+static void on_draw_all(all_streams *all, const report_stream_summary *rows, size_t n, void *user)
+{
+    report_window *w = user;
+    g_string_truncate(w->text, 0);
+    report_sink out;
+    sink_init_string(&out, w->text);
+    report_render_all(rows, n, &w->req.opts, &out);
+    sink_flush(&out);
+    w->matched = n > 0;
+    GString *filter = g_string_new("tcp.stream in {");
+    const char *sep = "";
+    for (size_t i = 0; i < n; i++) {
+        const engine_stream *e = rows[i].rs.engine;
+        const engine_dir_stats *a = engine_stats(e, 0), *b = engine_stats(e, 1);
+        if (a->gaps + b->gaps + a->by_class[ENGINE_CLASS_CONFLICT] + b->by_class[ENGINE_CLASS_CONFLICT]) {
+            g_string_append_printf(filter, "%s%u", sep, rows[i].rs.stream);
+            sep = " ";
+        }
+    }
+    g_string_append_c(filter, '}');
+    keep_problems(w, NULL, *sep ? g_string_free(filter, FALSE) : (g_string_free(filter, TRUE), NULL));
+}
+
+static void retap(report_window *w)
+{
+    w->retapping = true;
+    w->ops->retap_packets(w->ops->ops_id);
+    w->retapping = false;
 }
 
 /* Retap every packet into the follower, then draw it once: Wireshark's own
@@ -337,10 +390,16 @@ static void on_draw(follower *f, const report_stream *rs, void *user)
 static void retap_report(report_window *w, follower *f)
 {
     follower_draw_on_demand(f);
-    w->retapping = true;
-    w->ops->retap_packets(w->ops->ops_id);
-    w->retapping = false;
+    retap(w);
     follower_draw(f);
+}
+
+/* The same for the all-streams summary. */
+static void retap_all(report_window *w, all_streams *all)
+{
+    all_streams_draw_on_demand(all);
+    retap(w);
+    all_streams_draw(all);
 }
 
 static void free_window(report_window *w)
@@ -374,6 +433,7 @@ static const char *format_extension(report_format fmt)
     switch (fmt) {
     case REPORT_FMT_JSON: return "json";
     case REPORT_FMT_CSV: return "csv";
+    case REPORT_FMT_YAML: return "yaml";
     default: return "txt";
     }
 }
@@ -421,8 +481,9 @@ static tft_ws_bool on_save(funnel_text_window_t *tw, void *data)
     save_request *save = g_new0(save_request, 1);
     save->ops = w->ops;
     save->text = g_strdup(w->text->str);
-    char *name = g_strdup_printf("tcpfollowts-stream-%u.%s", shown_stream(w),
-                                 format_extension(w->req.opts.fmt));
+    char *name = w->req.mode == ZARGS_ALL
+                     ? g_strdup_printf("tcpfollowts-all.%s", format_extension(w->req.opts.fmt))
+                     : g_strdup_printf("tcpfollowts-stream-%u.%s", shown_stream(w), format_extension(w->req.opts.fmt));
     char *path = g_build_filename(g_get_home_dir(), name, NULL);
     const gchar *names[] = {"Save the report to", NULL};
     const gchar *values[] = {path, NULL};
@@ -453,6 +514,16 @@ static tft_ws_bool on_filter_stream(funnel_text_window_t *tw, void *data)
     return TRUE;
 }
 
+static void show_no_problem(const report_window *w)
+{
+    char *message = w->req.mode == ZARGS_ALL ? g_strdup("No TCP stream has gaps or conflicts.\n")
+                    : w->matched ? g_strdup_printf("TCP stream %u has no gaps, retransmissions or conflicts.\n",
+                                                   w->stream)
+                                 : g_strdup("No TCP segment matched: there are no frames to filter on.\n");
+    show_notice(w->ops, GUI_TITLE, message);
+    g_free(message);
+}
+
 static tft_ws_bool on_filter_gaps(funnel_text_window_t *tw, void *data)
 {
     report_window *w = data;
@@ -460,11 +531,17 @@ static tft_ws_bool on_filter_gaps(funnel_text_window_t *tw, void *data)
         apply_filter(w, w->gaps_filter);
         return TRUE;
     }
-    char *message = w->matched ? g_strdup_printf("TCP stream %u has no gaps, retransmissions or conflicts.\n",
-                                                 w->stream)
-                               : g_strdup("No TCP segment matched: there are no frames to filter on.\n");
-    show_notice(w->ops, GUI_TITLE, message);
-    g_free(message);
+    show_no_problem(w);
+    return TRUE;
+}
+
+static tft_ws_bool on_first_problem(funnel_text_window_t *tw, void *data)
+{
+    report_window *w = data;
+    if (w->first_problem)
+        plugin_if_goto_frame(w->first_problem);
+    else
+        show_no_problem(w);
     return TRUE;
 }
 
@@ -517,30 +594,50 @@ static void write_graph(follower *f, const report_stream *rs, void *user)
     g_string_free(html, TRUE);
 }
 
+/* The HTML report of req's stream in the browser: from a window's button (w;
+ * its retap keeps it alive) or from the Analyze menu (w NULL). */
+static void open_graph(const funnel_ops_t *ops, zargs_request req, report_window *w)
+{
+    req.opts.fmt = REPORT_FMT_HTML;
+    graph_file g = {NULL, NULL};
+    follower *f = follower_start(&req, write_graph, &g, &g.error);
+    if (f && w) {
+        retap_report(w, f);
+    } else if (f) {
+        follower_draw_on_demand(f);
+        ops->retap_packets(ops->ops_id);
+        follower_draw(f);
+    }
+    if (f)
+        follower_stop(f);
+    if (g.path && ops->browser_open_data_file)
+        ops->browser_open_data_file(g.path);
+    else if (!w || !w->closed)
+        show_notice(ops, GUI_TITLE ": graph", g.error ? g.error : "tcpfollowts: no browser to open the graph in\n");
+    g_free(g.path);
+    g_free(g.error);
+}
+
 static tft_ws_bool on_open_graph(funnel_text_window_t *tw, void *data)
 {
     report_window *w = data;
     zargs_request req = w->req;
-    req.opts.fmt = REPORT_FMT_HTML;
     if (w->matched) { /* an addr window: the stream it found */
         req.mode = ZARGS_STREAM;
         req.stream = w->stream;
     }
-    graph_file g = {NULL, NULL};
-    follower *f = follower_start(&req, write_graph, &g, &g.error);
-    if (f) {
-        retap_report(w, f);
-        follower_stop(f);
-    }
-    if (g.path && w->ops->browser_open_data_file)
-        w->ops->browser_open_data_file(g.path);
-    else if (!w->closed)
-        show_notice(w->ops, GUI_TITLE ": graph", g.error ? g.error : "tcpfollowts: no browser to open the graph in\n");
-    g_free(g.path);
-    g_free(g.error);
+    open_graph(w->ops, req, w);
     if (w->closed)
         free_window(w);
     return TRUE;
+}
+
+void gui_open_graph_zarg(const char *arg)
+{
+    const funnel_ops_t *ops = ops_or_null();
+    zargs_request req;
+    if (ops && parse_for_window(ops, arg, &req))
+        open_graph(ops, req, NULL);
 }
 
 /* The GUI frees each funnel_bt_t (newer versions with free_fcn) after the close
@@ -555,43 +652,64 @@ static void add_button(report_window *w, const char *label, funnel_bt_cb_t func)
     w->ops->add_button(w->tw, bt, label);
 }
 
+/* The taps of a window: a follower for one stream, or the all-streams summary. */
+static bool retap_window(report_window *w, char **error)
+{
+    if (w->req.mode == ZARGS_ALL) {
+        all_streams *all = all_streams_start(&w->req, on_draw_all, w, error);
+        if (all) {
+            retap_all(w, all);
+            all_streams_stop(all);
+        }
+        return all != NULL;
+    }
+    follower *f = follower_start(&w->req, on_draw, w, error);
+    if (f) {
+        retap_report(w, f);
+        follower_stop(f);
+    }
+    return f != NULL;
+}
+
 static void open_report(const funnel_ops_t *ops, const zargs_request *req, const char *zarg)
 {
     report_window *w = g_new0(report_window, 1);
     w->ops = ops;
     w->req = *req;
     w->zarg = g_strdup(zarg);
-    w->text = g_string_new(NULL); /* follower_draw fills it, a message included */
-    char *error;
-    follower *f = follower_start(req, on_draw, w, &error);
-    if (!f) {
-        show_notice(ops, GUI_TITLE ": error", error);
-        g_free(error);
-        free_window(w);
-        return;
-    }
-    char *selection = zargs_describe_selection(req);
+    w->text = g_string_new(NULL); /* the draw fills it, a message included */
+    char *selection = req->mode == ZARGS_ALL ? g_strdup("all streams") : zargs_describe_selection(req);
     char *title = g_strdup_printf("TCP Stream Timeline: %s", selection);
     w->tw = ops->new_text_window(ops->ops_id, title);
     g_free(title);
     g_free(selection);
     ops->set_close_cb(w->tw, on_close, w);
     add_button(w, "Save report\u2026", on_save);
-    add_button(w, "Filter this stream", on_filter_stream);
-    add_button(w, "Filter gaps, retransmissions, conflicts", on_filter_gaps);
-    add_button(w, "Other options\u2026", on_options);
-    add_button(w, "Open graph", on_open_graph);
+    if (req->mode != ZARGS_ALL)
+        add_button(w, "Filter this stream", on_filter_stream);
+    add_button(w, "Filter problems", on_filter_gaps);
+    if (req->mode != ZARGS_ALL) {
+        add_button(w, "Other options\u2026", on_options);
+        add_button(w, "Open graph", on_open_graph);
+        add_button(w, "Go to first problem", on_first_problem);
+    }
 
-    retap_report(w, f);
-    follower_stop(f);
+    char *error = NULL;
+    bool started = retap_window(w, &error);
     if (w->closed) {
         free_window(w);
+        g_free(error);
         return;
     }
-    /* set_text guesses rich text from the first line only; ours is always the
-     * report's fixed header or one of our messages, never markup. It keeps the
-     * view at the top, where append_text would scroll to the end. */
-    ops->set_text(w->tw, w->text->str);
+    if (!started) {
+        g_string_assign(w->text, error);
+        g_free(error);
+    }
+    /* Rich text, so that colours show; every character of the report is
+     * escaped, payload included. */
+    char *html = report_window_html(w->text->str, started && req->opts.fmt == REPORT_FMT_TEXT);
+    ops->set_text(w->tw, html);
+    g_free(html);
 }
 
 void gui_register(void)

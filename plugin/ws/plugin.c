@@ -2,8 +2,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ws_compat.h"
 
+#include "postdissector.h"
 #include "registration.h"
 
+#include <epan/proto.h>
 #include <epan/tap.h>
 
 WS_DLL_PUBLIC_DEF const char plugin_version[] = TCPFOLLOWTS_VERSION;
@@ -16,7 +18,7 @@ WS_DLL_PUBLIC void plugin_register(void);
 WS_DLL_PUBLIC uint32_t plugin_describe(void);
 uint32_t plugin_describe(void)
 {
-    return WS_PLUGIN_DESC_TAP_LISTENER;
+    return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
 }
 #endif
 
@@ -26,8 +28,16 @@ static void register_listeners(void)
     gui_register();
 }
 
+static void handoff(void)
+{
+    postdissector_handoff();
+    gui_menu_register();
+}
+
 void plugin_register(void)
 {
+    static proto_plugin protocol = {postdissector_register, handoff};
+    proto_register_plugin(&protocol);
     static tap_plugin plugin = {register_listeners};
     tap_register_plugin(&plugin);
 }

@@ -35,14 +35,13 @@ void stream_feed_clear(stream_feed *sf)
     memset(sf, 0, sizeof *sf);
 }
 
-const engine_segment *stream_feed_add(stream_feed *sf, const packet_info *pinfo, const struct tcpheader *th,
-                                      const uint8_t *payload, uint32_t caplen)
+engine_segment_in stream_segment_in(const packet_info *pinfo, const struct tcpheader *th, unsigned sender,
+                                    const uint8_t *payload, uint32_t caplen)
 {
-    bool from_sender0 = th->th_sport == sf->sender0_port && cmp_address(&th->ip_src, &sf->sender0_addr) == 0;
     engine_segment_in in = {
         .frame = pinfo->num,
         .time_ns = (int64_t)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs,
-        .sender = from_sender0 ? 0 : 1,
+        .sender = sender,
         .seq = th->th_rawseq,
         .ack = th->th_rawack,
         .flags = th->th_flags,
@@ -52,7 +51,11 @@ const engine_segment *stream_feed_add(stream_feed *sf, const packet_info *pinfo,
         .payload = payload,
         .caplen = caplen,
     };
-    const engine_segment *rec = engine_add_segment(sf->engine, &in);
+    return in;
+}
+
+diag_sack stream_segment_sack(const struct tcpheader *th)
+{
     /* th_ack and the SACK edges are relative to the same base when
      * relative sequence numbers are on: undo it to get raw edges */
     diag_sack sack = {.count = MIN(th->num_sack_ranges, DIAG_MAX_SACK)};
@@ -61,6 +64,16 @@ const engine_segment *stream_feed_add(stream_feed *sf, const packet_info *pinfo,
         sack.left[i] = th->sack_left_edge[i] + base;
         sack.right[i] = th->sack_right_edge[i] + base;
     }
+    return sack;
+}
+
+const engine_segment *stream_feed_add(stream_feed *sf, const packet_info *pinfo, const struct tcpheader *th,
+                                      const uint8_t *payload, uint32_t caplen)
+{
+    bool from_sender0 = th->th_sport == sf->sender0_port && cmp_address(&th->ip_src, &sf->sender0_addr) == 0;
+    engine_segment_in in = stream_segment_in(pinfo, th, from_sender0 ? 0 : 1, payload, caplen);
+    const engine_segment *rec = engine_add_segment(sf->engine, &in);
+    diag_sack sack = stream_segment_sack(th);
     diagnosis_add(sf->diag, sf->engine, rec, &sack);
     return rec;
 }

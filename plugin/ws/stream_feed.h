@@ -29,6 +29,13 @@ typedef struct {
 void stream_feed_init(stream_feed *sf, engine_stream *engine, diagnosis *diag, const struct tcpheader *th);
 void stream_feed_clear(stream_feed *sf);
 
+/* A segment as the engine takes it, from TCP's header (the tap's, or one read
+ * from the protocol tree) and the sender it came from. */
+engine_segment_in stream_segment_in(const packet_info *pinfo, const struct tcpheader *th, unsigned sender,
+                                    const uint8_t *payload, uint32_t caplen);
+/* The header's SACK blocks, as raw edges. */
+diag_sack stream_segment_sack(const struct tcpheader *th);
+
 /* Copy what the engine needs from the tap's segment (it lives only during the callback). */
 const engine_segment *stream_feed_add(stream_feed *sf, const packet_info *pinfo, const struct tcpheader *th,
                                       const uint8_t *payload, uint32_t caplen);

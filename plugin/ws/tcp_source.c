@@ -27,6 +27,7 @@ struct tcp_source {
     uint32_t tree_frame;            /* tree path: which TCP layer of the frame */
     unsigned tree_layer;
     uint64_t layout_failures;
+    bool draw_on_demand;
 };
 
 #define SOURCE_OF(tag_ptr, field) ((tcp_source *)((char *)(tag_ptr) - offsetof(tcp_source, field)))
@@ -100,7 +101,13 @@ static void on_reset(void *tapdata)
 static void on_draw(void *tapdata)
 {
     tcp_source *src = SOURCE_OF(tapdata, tcp_tag);
-    src->consumer.draw(src->ctx);
+    if (!src->draw_on_demand)
+        src->consumer.draw(src->ctx);
+}
+
+void tcp_source_draw_on_demand(tcp_source *src)
+{
+    src->draw_on_demand = true;
 }
 
 static void on_finish(void *tapdata)

@@ -33,6 +33,11 @@ tcp_source *tcp_source_start(zargs_tap mode, const tcp_source_consumer *consumer
 /* Remove the listeners; the consumer's finish callback runs. */
 void tcp_source_stop(tcp_source *src);
 
+/* Stop passing Wireshark's draws on to the consumer: the GUI draws listeners
+ * from a timer, in the middle of a retap too, and a drawn stream takes no
+ * more segments. The consumer then draws when its owner asks. */
+void tcp_source_draw_on_demand(tcp_source *src);
+
 /* Segments whose payload could not be read because the fast tap's layout
  * check failed (the consumer got caplen 0: missing bytes, never invented). */
 uint64_t tcp_source_layout_failures(const tcp_source *src);

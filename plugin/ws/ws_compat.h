@@ -1,6 +1,7 @@
 /* ws_compat.h — the only place that knows which Wireshark minor version we
  * build against. Two guards were enough for 4.0-4.6:
  *   >= 4.4  wsutil/plugins.h exists and plugins describe themselves;
+ *           plugins can add to the packet list's context menu;
  *   >= 4.6  the stat_tap_ui init callback returns bool instead of exiting.
  * (and tft_ws_bool below for callbacks typed with 4.4's C99 bool).
  *
@@ -17,6 +18,8 @@
 #if TFT_WS_AT_LEAST(4, 4)
 #include <wsutil/plugins.h>
 #define TFT_HAVE_PLUGIN_DESCRIBE 1
+/* funnel_register_packet_menu: the packet list's context menu */
+#define TFT_HAVE_PACKET_MENU 1
 #endif
 
 /* 4.4 switched the GLib typedefs of the epan headers to C99 types, so a
@@ -27,6 +30,13 @@
 typedef bool tft_ws_bool;
 #else
 typedef gboolean tft_ws_bool;
+#endif
+
+/* 4.2 made field_info's value a pointer. */
+#if TFT_WS_AT_LEAST(4, 2)
+#define TFT_FIELD_VALUE(fi) ((fi)->value)
+#else
+#define TFT_FIELD_VALUE(fi) (&(fi)->value)
 #endif
 
 #if TFT_WS_AT_LEAST(4, 6)

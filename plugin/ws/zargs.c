@@ -157,7 +157,7 @@ static bool check_all_options(const zargs_request *req, guint seen, char **error
             return fail(error, "tcpfollowts: option '%s' applies to one stream, not to tcpfollowts,all",
                         report_option_specs[i].key);
     report_format fmt = req->opts.fmt;
-    if (fmt == REPORT_FMT_RAW || fmt == REPORT_FMT_SVG || fmt == REPORT_FMT_HTML)
+    if (fmt == REPORT_FMT_RAW || fmt == REPORT_FMT_SVG || fmt == REPORT_FMT_HTML || fmt == REPORT_FMT_YAML)
         return fail(error, "tcpfollowts: fmt=%s shows one stream: use tcpfollowts,stream,N,fmt=%s",
                     report_format_name(fmt), report_format_name(fmt));
     return true;

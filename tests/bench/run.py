@@ -3,7 +3,10 @@
 printed as ratios against the floor (-z conv,tcp: what dissection alone costs)
 and against Wireshark's own -z follow,tcp,raw,N, plus peak memory, the sizes of
 the stream's fmt=svg and fmt=html, the HTML's first paint in headless Chromium
-(tests/browser, after npm ci there) and the engine alone.
+(tests/browser, after npm ci there) and the engine alone; then the packet
+fields (the post-dissector): the floor with the plugin installed against the
+floor without it, a display filter on tcpfollowts.class against one on
+tcp.analysis, and the memory of the fields on the many-streams capture.
 
     python3 tests/bench/run.py [--runs 5] [--segments 300000] [--streams 5000] [--dir DIR]
 
@@ -44,13 +47,18 @@ def generate(args):
     return bulk, many
 
 
-def timed(capture, zarg):
-    """(seconds, peak RSS in KiB) of one tshark run."""
-    rc, out, err = tft.tshark(["-r", capture, "-q", "-z", zarg], discard_stdout=True, timeout=3600,
-                              wrapper=["/usr/bin/time", "-f", "TIME %e %M"])
+NO_PLUGIN = "no plugin"  # a command of that name runs without any plugin
+
+
+def timed(capture, args, plugins=True):
+    """(seconds, peak RSS in KiB) of one tshark run; args: ["-z", ...] or a -z string."""
+    args = ["-z", args] if isinstance(args, str) else args
+    env = None if plugins else {"WIRESHARK_PLUGIN_DIR": tft.empty_dir()}
+    rc, out, err = tft.tshark(["-r", capture, "-q"] + args, discard_stdout=True, timeout=3600,
+                              wrapper=["/usr/bin/time", "-f", "TIME %e %M"], env_extra=env)
     line = [l for l in err.splitlines() if l.startswith("TIME ")]
     if rc != 0 or not line:
-        sys.exit(f"benchmark run failed: -z {zarg}: rc={rc}\n{err[-2000:]}")
+        sys.exit(f"benchmark run failed: {args}: rc={rc}\n{err[-2000:]}")
     _, secs, rss = line[-1].split()
     return float(secs), int(rss)
 
@@ -58,8 +66,8 @@ def timed(capture, zarg):
 def measure(capture, commands, runs):
     samples = {name: [] for name, _ in commands}
     for _ in range(runs):
-        for name, zarg in commands:
-            samples[name].append(timed(capture, zarg))
+        for name, args in commands:
+            samples[name].append(timed(capture, args, plugins=NO_PLUGIN not in name))
     return {name: (statistics.median(s[0] for s in v), statistics.median(s[1] for s in v))
             for name, v in samples.items()}
 
@@ -111,6 +119,25 @@ def pictures(bulk, runs, svg_ratio):
           f"html first paint in headless Chromium {shown} (< 3 s)")
 
 
+RETRANSMISSION = ["-Y", 'tcpfollowts.class == "retransmission"']
+
+
+def fields(bulk, many, runs):
+    """The post-dissector: free when nothing names its fields, and what a filter on them costs."""
+    cmds = [(f"floor: conv,tcp, {NO_PLUGIN}", "conv,tcp"), ("conv,tcp, plugin installed", "conv,tcp"),
+            ("-Y tcp.analysis.retransmission", ["-Y", "tcp.analysis.retransmission"]),
+            ('-Y tcpfollowts.class == "retransmission"', RETRANSMISSION)]
+    for capture in (bulk, many):
+        res = measure(capture, cmds, runs)
+        base_t, base_m = res[cmds[0][0]]
+        ref_t = res[cmds[2][0]][0]
+        print(f"\n{'packet fields (' + os.path.basename(capture) + ')':44} {'time s':>8} {'/floor':>7} "
+              f"{'/tcp.analysis':>13} {'RSS MB':>8} {'RSS/floor':>9}")
+        for name, _ in cmds:
+            t, m = res[name]
+            print(f"{name:44} {t:8.2f} {t / base_t:7.3f} {t / ref_t:13.3f} {m / 1024:8.0f} {m / base_m:9.3f}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=5)
@@ -159,6 +186,7 @@ def main():
         t, m = res[name]
         print(f"{name:44} {t:8.2f} {t / floor_t:7.3f} {m / 1024:8.0f} {(m - floor_m) / 1024:9.1f}")
 
+    fields(bulk, many, args.runs)
     print()
     engine = os.path.join(tft.build_dir(), "tests", "bench_engine")
     subprocess.run([engine, "2000000"], check=True)

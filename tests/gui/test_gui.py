@@ -55,6 +55,22 @@ TEXT_COLUMNS = 89
 SAVE_TITLE = re.compile(r"TCP Stream Timeline \(tcpfollowts\): save")
 
 
+ANALYZE_CAPTURE = os.path.join(tft.CAPTURES, "sv_tor_ooo_lost.pcap")
+ANALYZE_FRAME = 872  # stream 1, right after bytes never captured
+TOOLBAR = "TCP Stream Timeline (tcpfollowts)"
+# The toolbar shown, a Class column and a colouring rule on tcpfollowts.class.
+CONTROL_BG = b"\xd0\xf0\xd0"
+ANALYZE_CONFIG = {
+    "recent": f'gui.additional_toolbar_show: "{TOOLBAR}"\n',
+    "preferences": 'gui.column.format: "No.", "%m", "Time", "%t", "Source", "%s", "Destination", "%d", '
+                   '"Class", "%Cus:tcpfollowts.class:0:R", "Info", "%i"\n',
+    "colorfilters": '@tcpfollowts control@tcpfollowts.class == "control"@[53456,61680,53456][0,0,0]\n',
+}
+ALL_TITLE = re.compile(r"TCP Stream Timeline: all streams( · Wireshark)?$")
+# Backgrounds of the report window: Wireshark's Follow colours, amber for '!' lines.
+CLIENT_BG, SERVER_BG, WARNING_BG = b"\xfb\xed\xed", b"\xed\xed\xfb", b"\xff\xd2\x7f"
+
+
 def report_title(stream):
     return re.compile(rf"TCP Stream Timeline: stream {stream}( · Wireshark)?$")
 
@@ -183,14 +199,20 @@ class Display:
 
 
 class Wireshark:
-    """wireshark as an unprivileged user, with its own HOME and configuration,
+    """wireshark as an unprivileged user, with its own HOME and configuration
+    (config: {file name: text} for the profile, e.g. "recent", "preferences"),
     and a stand-in xdg-open first on its PATH that records what it was asked
     to open (opened_urls) instead of starting a browser."""
 
-    def __init__(self, display, args, plugins=True):
+    def __init__(self, display, args, plugins=True, config=None):
         self.home = tempfile.mkdtemp(prefix="tft-gui-home-")
         runtime = os.path.join(self.home, "run")
         os.mkdir(runtime, 0o700)
+        if config:
+            os.mkdir(os.path.join(self.home, "wsconfig"))
+            for name, text in config.items():
+                with open(os.path.join(self.home, "wsconfig", name), "w") as f:
+                    f.write(text)
         empty_plugins = os.path.join(self.home, "no-plugins")
         os.mkdir(empty_plugins)
         bin_dir = os.path.join(self.home, "bin")
@@ -234,6 +256,48 @@ class Wireshark:
             time.sleep(0.3)
         time.sleep(0.3)
         return open(self.opened_log).read().split() if os.path.exists(self.opened_log) else []
+
+    def keys(self, *keys):
+        """Keys for the main window, the pointer out of the way (menus open under it)."""
+        self.display.park_mouse()
+        self.display.focus(self.main)
+        self.display.key(*keys)
+
+    def selected_row(self):
+        """The selected packet's row: Edit > Copy > As Plain Text copies it (after the heading)."""
+        self.display.focus(self.main)
+        self.display.own_clipboard(b"tcpfollowts-test: no row copied")
+        self.display.key("alt+e", "Right", "Return")
+        time.sleep(0.3)
+        rows = self.display.run("xclip", "-o", "-selection", "clipboard").splitlines()
+        return rows[1] if len(rows) > 1 else ""
+
+    def selected_frame(self):
+        """The selected packet's number (the first column)."""
+        number = self.selected_row().split("\t")[0]
+        return int(number) if number.isdigit() else None
+
+    def our_details(self):
+        """The selected packet's tcpfollowts tree, as View > Expand All and Edit >
+        Copy > All Visible Items give it."""
+        self.display.focus(self.main)
+        self.display.key("ctrl+Right")
+        self.display.own_clipboard(b"tcpfollowts-test: no details copied")
+        self.display.key("alt+e", "Right", "Down", "Down", "Down", "Return")
+        time.sleep(0.3)
+        lines = self.display.run("xclip", "-o", "-selection", "clipboard").splitlines()
+        ours = [i for i, l in enumerate(lines) if l.startswith("TCP Stream Timeline (tcpfollowts)")]
+        if not ours:
+            return ""
+        end = next((i for i in range(ours[0] + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
+        return "\n".join(lines[ours[0]:end])
+
+    def go_to(self, frame):
+        """Go > Go to Packet."""
+        self.display.focus(self.main)
+        self.display.key("ctrl+g")
+        self.display.type(str(frame))
+        self.display.key("Return")
 
     def display_filter(self):
         """The text in the display filter bar (Ctrl+/ focuses it)."""
@@ -281,19 +345,30 @@ def option_keys():
 
 
 def open_statistics_menu(display, ws):
-    display.park_mouse()
-    display.focus(ws.main)
-    display.key("alt+s")
+    ws.keys("alt+s")
     time.sleep(0.8)
 
 
-def statistics_menu_without_plugin(display, args):
+def menu_without_plugin(display, args, open_menu):
+    """A shot of a menu open_menu(display, ws) opens, in a Wireshark without the plugin."""
     ws = Wireshark(display, args, plugins=False)
     try:
-        open_statistics_menu(display, ws)
+        open_menu(display, ws)
         return display.shot()
     finally:
         ws.close()
+
+
+def highlight_new_item(display, base, what):
+    """Highlight the item the open menu has more than `base` (the same menu
+    without the plugin), by keyboard."""
+    shot = display.shot()
+    time.sleep(0.5)
+    where = new_menu_item(base, shot, display.shot())
+    if not where:
+        tft.fail(f"{what}: no TCP Stream Timeline (tcpfollowts) item (same as without the plugin)")
+    if not highlight_menu_item(display, where, shot):
+        tft.fail(f"{what}: Down never highlighted the item at {where}")
 
 
 def new_menu_item(base, shot, again):
@@ -387,17 +462,13 @@ def press_button(display, wid, index):
 
 def test_menu(display):
     args = ["-r", MENU_CAPTURE, "-Y", "tcp.stream eq 0"]
-    base = statistics_menu_without_plugin(display, args)
-    ws = Wireshark(display, args)
+    base = menu_without_plugin(display, args, open_statistics_menu)
+    # the post-dissector off: its item in the packet details behind the menu
+    # would differ from the plugin-less run too
+    ws = Wireshark(display, args + ["-o", "tcpfollowts.fields:never"])
     try:
         open_statistics_menu(display, ws)
-        shot = display.shot()
-        time.sleep(0.5)
-        where = new_menu_item(base, shot, display.shot())
-        if not where:
-            tft.fail("Statistics menu: no TCP Stream Timeline (tcpfollowts) item (same as without the plugin)")
-        if not highlight_menu_item(display, where, shot):
-            tft.fail(f"Statistics menu: Down never highlighted the item at {where}")
+        highlight_new_item(display, base, "Statistics menu")
         display.save_png("gui-menu.png")
         display.key("Return")
         dialog = display.wait_window(DIALOG_TITLE, timeout=15)
@@ -438,7 +509,7 @@ def test_menu(display):
         display.focus(display.wait_window(SAVE_TITLE, timeout=15))  # the notice saying where
         display.key("Escape")
 
-        press_button(display, report, 2)  # Filter gaps, retransmissions, conflicts
+        press_button(display, report, 2)  # Filter problems (gaps, retransmissions, conflicts)
         display.settle()
         applied = ws.display_filter()
         want = problem_frames(MENU_CAPTURE, 0)
@@ -513,6 +584,236 @@ def test_zarg_startup(display):
         ws.close()
 
 
+# ---- Analyze > TCP Stream Timeline and the toolbar ---------------------------------
+
+
+def open_analyze_submenu(display, ws):
+    """Analyze > TCP Stream Timeline (tcpfollowts), by keyboard: Analyze's last item."""
+    ws.keys("alt+a")
+    time.sleep(0.6)
+    display.key("Up", "Right")
+    time.sleep(0.4)
+
+
+def open_analyze_item(display, ws, index):
+    """The submenu's item `index` (0: Follow this stream with timing, 1: All streams)."""
+    open_analyze_submenu(display, ws)
+    display.key(*(["Down"] * index), "Return")
+
+
+def changed_box(before, after):
+    """(left, top, right, bottom) of what changed between two shots, or None."""
+    rows = [y for y, (a, b) in enumerate(zip(before, after)) if a != b]
+    if not rows:
+        return None
+    xs = []
+    for y in rows:
+        a, b = before[y], after[y]
+        diff = [i // 3 for i in range(0, len(a), 3) if a[i:i + 3] != b[i:i + 3]]
+        xs += [diff[0], diff[-1]]
+    return min(xs), rows[0], max(xs), rows[-1]
+
+
+def focus_display_filter(display, ws):
+    """Ctrl+/ focuses the display filter, but not from a toolbar combo box, which
+    keeps the key: first a click in the packet bytes pane (it selects no packet)."""
+    x, y, w, h = display.geometry(ws.main)
+    display.park_mouse()
+    display.focus(ws.main)
+    display.click(x + w * 3 // 4, y + h - 70)
+    display.key("ctrl+slash")
+
+
+def toolbar_from_right():
+    """The toolbar's widgets right to left, as Shift+Tab from the display filter
+    reaches them: a list per report option of `-z tcpfollowts,help` (but the csv
+    tables), the stall field, the two buttons."""
+    widgets = [k for k in option_keys() if k != "table"] + ["stall", "Previous problem", "Next problem"]
+    return widgets[::-1]
+
+
+def toolbar_steps(display, ws):
+    """How many Shift+Tab from the display filter reach the toolbar's last widget:
+    the focus frame then moves along one band of the screen, right to left, once
+    per widget."""
+    focus_display_filter(display, ws)
+    prev, run = display.shot(), []
+    for step in range(1, 41):
+        display.key("shift+Tab")
+        time.sleep(0.25)
+        cur = display.shot()
+        box, prev = changed_box(prev, cur), cur
+        if box and run and run[-1][0] == step - 1 and abs(box[1] - run[-1][1][1]) <= 2 \
+                and abs(box[3] - run[-1][1][3]) <= 2 and box[0] < run[-1][1][0]:
+            run.append((step, box))
+        else:
+            run = [(step, box)] if box else []
+        if len(run) == len(toolbar_from_right()):
+            return run[0][0]
+    tft.fail(f"no toolbar of {len(toolbar_from_right())} widgets on the focus chain from the display filter")
+
+
+def focus_toolbar(display, ws, steps, widget):
+    focus_display_filter(display, ws)
+    display.key(*["shift+Tab"] * (steps + toolbar_from_right().index(widget)))
+
+
+def colours_in(display, wid):
+    """Which of the report window's backgrounds show in it."""
+    x0, y0, w, h = display.geometry(wid)
+    rows = [r[x0 * 3:(x0 + w) * 3] for r in display.shot()[y0:y0 + h]]
+    return {name for name, c in (("client", CLIENT_BG), ("server", SERVER_BG), ("warning", WARNING_BG))
+            if any(c in r for r in rows)}
+
+
+def stream_problems(capture, stream):
+    """What Previous / Next problem stop at: conflicts, stalls and frames next to
+    bytes never captured, from the JSON report (the post-dissector's default stall
+    threshold is the report's)."""
+    rep = json.loads(tshark_report(capture, f"tcpfollowts,stream,{stream},fmt=json"))
+    frames = {s["frame"] for s in rep["segments"] if s["class"] == "conflict"}
+    frames |= {st["after_frame"] for st in rep["summary"]["stalls"]}
+    frames |= {g["before_frame"] or g["after_frame"] for g in rep["gaps"] if g["before_frame"] or g["after_frame"]}
+    return sorted(frames)
+
+
+def test_analyze(display):
+    """The Analyze menu acts on the selected packet's stream, with the toolbar's options."""
+    ws = Wireshark(display, ["-r", ANALYZE_CAPTURE, "-g", str(ANALYZE_FRAME)], config=ANALYZE_CONFIG)
+    try:
+        tft.check(ws.selected_frame() == ANALYZE_FRAME, f"-g {ANALYZE_FRAME}: frame {ws.selected_frame()} selected")
+        stream = 1
+        display.xdo("windowsize", "--sync", ws.main, 1240, 900)
+        display.settle()
+        display.focus(ws.main)
+        display.key("ctrl+slash", "Tab", "Tab", "End", "Right")  # the details' last tree: ours, open
+        display.settle()
+        display.save_png("gui-packet-list.png", display.geometry(ws.main))
+        # the Class column and the colouring rule see the field
+        tft.check("\tnew\t" in ws.selected_row(), f"the Class column of frame {ANALYZE_FRAME}: {ws.selected_row()!r}")
+        tft.check(CONTROL_BG in b"".join(display.shot()), "no row coloured by the rule on tcpfollowts.class")
+        # the packet's fields, whole-capture facts included; the same after other
+        # packets were dissected again, later ones and earlier ones
+        details = ws.our_details()
+        tft.check("[Class: new]" in details and "[Bytes never captured before: 630]" in details,
+                  f"frame {ANALYZE_FRAME}'s tcpfollowts tree: {details!r}")
+        for frame in (946, 829, ANALYZE_FRAME):
+            ws.go_to(frame)
+            again = ws.our_details()
+        tft.check(again == details, f"frame {ANALYZE_FRAME} dissected again shows\n{again}\ninstead of\n{details}")
+        open_analyze_submenu(display, ws)
+        display.save_png("gui-analyze-menu.png")
+        display.key("Return")
+        report = display.wait_window(report_title(stream), timeout=30)
+        display.settle()
+        display.save_png("gui-analyze-report.png", display.geometry(report))
+        seen = colours_in(display, report)
+        tft.check({"client", "server"} <= seen, f"the report window shows Follow's colours {seen}")
+        check_report_window(display, report, tshark_report(ANALYZE_CAPTURE, f"tcpfollowts,stream,{stream}"),
+                            "Analyze > Follow this stream with timing")
+
+        press_button(display, report, 5)  # Go to first problem
+        first = min(problem_frames(ANALYZE_CAPTURE, stream))
+        tft.check(ws.selected_frame() == first, f"Go to first problem: frame {ws.selected_frame()}, not {first}")
+
+        # the toolbar: time=delta, data=none, stall=0.5
+        steps = toolbar_steps(display, ws)
+        focus_toolbar(display, ws, steps, "time")
+        display.save_png("gui-toolbar.png", toolbar_crop(display, ws))
+        display.key("Down", "Down", "Down")  # rel -> delta
+        focus_toolbar(display, ws, steps, "data")
+        display.key("Down", "Down")  # ascii -> none
+        focus_toolbar(display, ws, steps, "stall")
+        display.key("ctrl+a")
+        display.type("0.5")
+        display.key("Return")
+        open_analyze_item(display, ws, 0)
+        second = display.wait_window(report_title(stream), timeout=30, exclude={report})
+        display.settle()
+        check_report_window(display, second, tshark_report(ANALYZE_CAPTURE, f"tcpfollowts,stream,{stream},"
+                                                                             f"time=delta,data=none,stall=0.5"),
+                            "the toolbar's options")
+
+        # Previous / Next problem from the frame after the gap
+        problems = stream_problems(ANALYZE_CAPTURE, stream)
+        ws.go_to(ANALYZE_FRAME)
+        tft.check(ws.selected_frame() == ANALYZE_FRAME, f"Go to packet {ANALYZE_FRAME}: {ws.selected_frame()}")
+        later = min(f for f in problems if f > ANALYZE_FRAME)
+        for widget, want in (("Next problem", later), ("Previous problem", ANALYZE_FRAME)):
+            focus_toolbar(display, ws, steps, widget)
+            display.key("space")
+            time.sleep(0.5)
+            tft.check(ws.selected_frame() == want, f"{widget}: frame {ws.selected_frame()}, not {want} "
+                                                   f"(problems {problems})")
+        if ANALYZE_FRAME == problems[0]:  # nothing before it: a notice says so, the selection stays
+            focus_toolbar(display, ws, steps, "Previous problem")
+            display.key("space")
+            notice = display.wait_window(DIALOG_TITLE, timeout=15)
+            text = display.clipboard_of(notice)
+            tft.check(f"No earlier problem in TCP stream {stream}" in text, f"Previous problem at the first: {text!r}")
+            display.key("Escape")
+            tft.check(ws.selected_frame() == ANALYZE_FRAME, f"Previous problem at the first moved to "
+                                                            f"{ws.selected_frame()}")
+
+        open_analyze_item(display, ws, 1)  # All streams
+        summary = display.wait_window(ALL_TITLE, timeout=30)
+        display.settle()
+        tft.check("warning" in colours_in(display, summary), "All streams: the stream with a gap is not marked")
+        check_report_window(display, summary, tshark_report(ANALYZE_CAPTURE, "tcpfollowts,all,time=delta,stall=0.5"),
+                            "Analyze > All streams")
+    finally:
+        ws.close()
+
+
+MARKUP_CAPTURE = os.path.join(tft.CAPTURES, "ppp_four_ipv6_http_streams.pcap")  # stream 0: an HTML page
+
+
+def test_markup_shows_as_text(display):
+    """The window renders HTML: a payload that holds markup must show as text."""
+    ws = Wireshark(display, ["-r", MARKUP_CAPTURE, "-g", "5"])
+    try:
+        expected = tshark_report(MARKUP_CAPTURE, "tcpfollowts,stream,0")
+        tft.check("| <html>" in expected, "the capture's report shows no markup")
+        open_analyze_item(display, ws, 0)
+        report = display.wait_window(report_title(0), timeout=30)
+        display.settle()
+        check_report_window(display, report, expected, "a report whose payload holds HTML")
+    finally:
+        ws.close()
+
+
+def open_packet_menu(display, ws):
+    """The packet list's context menu of the selected packet, by keyboard."""
+    ws.keys("ctrl+slash", "Tab")  # the display filter, then the packet list
+    time.sleep(0.3)
+    ws.keys("Menu")
+    time.sleep(0.8)
+
+
+def test_packet_menu(display):
+    """Wireshark 4.4 and later: the packet list's context menu follows the clicked packet's stream."""
+    args = ["-r", ANALYZE_CAPTURE, "-g", str(ANALYZE_FRAME)]
+    base = menu_without_plugin(display, args, open_packet_menu)
+    ws = Wireshark(display, args + ["-o", "tcpfollowts.fields:never"])  # as in test_menu: the details alike
+    try:
+        open_packet_menu(display, ws)
+        highlight_new_item(display, base, "packet list context menu")
+        display.save_png("gui-packet-menu.png")
+        display.key("Right", "Return")  # its submenu's only item: Follow this stream with timing
+        report = display.wait_window(report_title(1), timeout=30)
+        display.settle()
+        check_report_window(display, report, tshark_report(ANALYZE_CAPTURE, "tcpfollowts,stream,1"),
+                            "packet list > TCP Stream Timeline > Follow this stream with timing")
+    finally:
+        ws.close()
+
+
+def toolbar_crop(display, ws):
+    """The main window's top, where the toolbars are."""
+    x, y, w, h = display.geometry(ws.main)
+    return x, y, w, min(h, 140)
+
+
 def main():
     missing = [t for t in TOOLS if not shutil.which(t)]
     if missing:
@@ -526,6 +827,14 @@ def main():
         started = time.time()
         test_zarg_startup(display)
         print(f"wireshark -z start-up: {time.time() - started:.1f} s")
+        started = time.time()
+        test_analyze(display)
+        test_markup_shows_as_text(display)
+        print(f"Analyze menu, toolbar, problems, markup: {time.time() - started:.1f} s")
+        if tft.ws_version() >= (4, 4):
+            started = time.time()
+            test_packet_menu(display)
+            print(f"packet list context menu: {time.time() - started:.1f} s")
     finally:
         display.close()
     print(f"screenshots in {screenshot_dir()}")

@@ -25,8 +25,6 @@ import tft  # noqa: E402
 
 CAPS = tft.CAPTURES
 
-CUT_SHORT, CUT_SHORT_EXIT = tft.CUT_SHORT, tft.CUT_SHORT_EXIT
-
 # (capture, tcp.stream) -> (expected {field: value}, why it differs from STREAMS.tsv)
 EXPLAINED = {
     ("zeek_headers_only_snaplen_retrans.pcap", 0): (
@@ -89,18 +87,6 @@ def load_streams():
     for r in rows:
         by_capture.setdefault(r["file"], []).append(r)
     return by_capture
-
-
-def run_all_streams(path, ids, extra=""):
-    args = ["-r", path, "-q"]
-    for s in ids:
-        args += ["-z", f"tcpfollowts,stream,{s},fmt=json{extra}"]
-    rc, out, err = tft.tshark(args)
-    allowed = CUT_SHORT.get(os.path.basename(path))
-    err_lines = [l for l in err.splitlines() if l.strip() and not (allowed and allowed in l)]
-    tft.check(rc == 0 or (allowed and rc in CUT_SHORT_EXIT), f"{path}{extra}: tshark exit {rc}")
-    tft.check(not err_lines, f"{path}{extra}: unexpected stderr: {err_lines[:3]}")
-    return tft.reports(out)
 
 
 def totals(rep):
@@ -208,9 +194,7 @@ def check_all_mode(path, reps):
     summary (all mode keeps no payload; only conflicting copies of bytes the
     peer had already acknowledged can escape it, as in the crash reproducer)."""
     rc, out, err = tft.tshark(["-r", path, "-q", "-z", "tcpfollowts,all,fmt=json"])
-    allowed = CUT_SHORT.get(os.path.basename(path))
-    tft.check(not [l for l in err.splitlines() if l.strip() and not (allowed and allowed in l)],
-              f"{path} all: stderr {err[:200]}")
+    tft.check(not tft.unexpected_stderr(path, err), f"{path} all: stderr {err[:200]}")
     rows = {r["stream"]: r for r in json.loads(out)["streams"]}
     tft.check(sorted(rows) == sorted(r["stream"] for r in reps), f"{path} all: streams {sorted(rows)}")
     for rep in reps:
@@ -245,8 +229,8 @@ def main():
         path = os.path.join(CAPS, cap)
         rows = streams[cap]
         ids = tft.tcp_stream_ids(path)
-        reps = run_all_streams(path, ids)
-        tree = run_all_streams(path, ids, ",tap=tree")
+        reps = tft.stream_reports(path, ids)
+        tree = tft.stream_reports(path, ids, ",tap=tree")
         tft.check([r["stream"] for r in reps] == ids, f"{cap}: reports for {[r['stream'] for r in reps]}, "
                                                       f"tshark numbers streams {ids}")
         tft.check(reps == tree, f"{cap}: the fast tap and tap=tree reports differ")
