@@ -596,7 +596,8 @@ def open_analyze_submenu(display, ws):
 
 
 def open_analyze_item(display, ws, index):
-    """The submenu's item `index` (0: Follow this stream with timing, 1: All streams)."""
+    """The submenu's item `index` (0: Follow this stream with timing, 1: Graph this
+    stream, 2: All streams)."""
     open_analyze_submenu(display, ws)
     display.key(*(["Down"] * index), "Return")
 
@@ -733,6 +734,9 @@ def test_analyze(display):
         check_report_window(display, second, tshark_report(ANALYZE_CAPTURE, f"tcpfollowts,stream,{stream},"
                                                                              f"time=delta,data=none,stall=0.5"),
                             "the toolbar's options")
+        open_analyze_item(display, ws, 1)  # Graph this stream: the HTML report with the same options
+        check_open_graph(ws, expected_html=tshark_report(ANALYZE_CAPTURE, f"tcpfollowts,stream,{stream},"
+                                                                          f"time=delta,data=none,stall=0.5,fmt=html"))
 
         # Previous / Next problem from the frame after the gap
         problems = stream_problems(ANALYZE_CAPTURE, stream)
@@ -755,7 +759,7 @@ def test_analyze(display):
             tft.check(ws.selected_frame() == ANALYZE_FRAME, f"Previous problem at the first moved to "
                                                             f"{ws.selected_frame()}")
 
-        open_analyze_item(display, ws, 1)  # All streams
+        open_analyze_item(display, ws, 2)  # All streams
         summary = display.wait_window(ALL_TITLE, timeout=30)
         display.settle()
         tft.check("warning" in colours_in(display, summary), "All streams: the stream with a gap is not marked")
