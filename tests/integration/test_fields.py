@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import tft  # noqa: E402
@@ -31,6 +32,7 @@ FIELDS = ["tcpfollowts.class", "tcpfollowts.new_bytes", "tcpfollowts.kept_frame"
 # known once the whole capture was read: only with -2 (or in Wireshark)
 SETTLED = ("gap_before", "gap_after", "rtt", "episode.cause", "episode.lost")
 RESENT = ("retransmission", "overlap", "conflict")
+JOBS = int(os.environ.get("TFT_JOBS", min(4, os.cpu_count() or 1)))
 
 
 def packet_fields(path, extra=()):
@@ -245,9 +247,8 @@ def check_stall_preference():
 
 def main():
     tft.assert_plugin_loaded()
-    frames = 0
-    for name in tft.capture_files():
-        frames += check_capture(name)
+    with ThreadPoolExecutor(JOBS) as pool:  # tshark runs in parallel; tft.check only appends
+        frames = sum(pool.map(check_capture, tft.capture_files()))
     check_expert()
     check_activation()
     check_columns_and_colours()
