@@ -36,7 +36,7 @@ SUITES="${TFT_CHROOT_SUITES:-trixie sid}"
 MIRROR="${TFT_MIRROR:-http://deb.debian.org/debian}"
 LOGDIR="${TFT_LOG_DIR:-/tmp/tft-chroot-logs}"
 if [ "${1:-}" = --one-suite ]; then CAP="$3"; else CAP="$(tft_find_capture "${1:-}")"; fi
-PKGS="wireshark-dev tshark cmake make gcc libc6-dev pkg-config libglib2.0-dev python3 ca-certificates libxml2-utils"
+PKGS="wireshark-dev tshark cmake make gcc libc6-dev pkg-config libglib2.0-dev python3 python3-yaml ca-certificates libxml2-utils"
 if [ "${TFT_CHROOT_DEB:-0}" = 1 ]; then
     PKGS="$PKGS build-essential debhelper dpkg-dev fakeroot"
 fi

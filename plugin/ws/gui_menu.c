@@ -176,6 +176,7 @@ static void add_selector(ext_toolbar_t *bar, size_t option)
             values = ext_toolbar_add_val(values, (gchar *)spec->values[v], (gchar *)spec->values[v], FALSE);
     ext_toolbar_add_entry(bar, EXT_TOOLBAR_SELECTOR, spec->key, NULL, spec->help, FALSE, values, FALSE, NULL,
                           on_choice, GSIZE_TO_POINTER(option));
+    g_list_free(values); /* the toolbar keeps a copy of the list (g_list_copy), and the values */
 }
 
 static void register_toolbar(void)
