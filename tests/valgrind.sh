@@ -25,8 +25,9 @@
 # process-lifetime allocations; each entry says why.
 #
 # Then the post-dissector on corrupted variants of every capture under
-# memcheck (tests/fuzz/corrupt_captures.py --valgrind: editcap -E 0.02,
-# $TFT_CORRUPT_VARIANTS variants each, default 1).
+# memcheck (tests/fuzz/corrupt_captures.py --valgrind --quick: editcap -E 0.02,
+# $TFT_CORRUPT_VARIANTS variants each, default 1, through tshark -2 -V with the
+# fields on; the originals and the one-pass -Y run are sanitize.sh's).
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -eu
@@ -105,6 +106,6 @@ PYEOF
 
 echo "== corrupted captures under memcheck (${TFT_CORRUPT_VARIANTS:-1} variants each)"
 TFT_BUILD_DIR="$BUILD" TFT_PLUGIN_DIR="${TFT_PLUGIN_DIR:-$BUILD/plugins}" \
-python3 "$ROOT/tests/fuzz/corrupt_captures.py" --valgrind --variants "${TFT_CORRUPT_VARIANTS:-1}" \
+python3 "$ROOT/tests/fuzz/corrupt_captures.py" --valgrind --quick --variants "${TFT_CORRUPT_VARIANTS:-1}" \
     --keep "$LOGDIR/corrupt-failures" "$@" || status=1
 exit "$status"
