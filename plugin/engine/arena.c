@@ -14,6 +14,11 @@
 /* Blocks this large are aligned for transparent huge pages: one fault per 2 MiB
  * instead of one per 4 KiB is most of the cost of keeping a large stream. */
 #define ARENA_HUGE_PAGE ((size_t)2 << 20)
+/* An emptied newest block is kept for the next bytes only from this size up:
+ * a busy stream reuses its large block instead of faulting in a new one, and
+ * a quiet stream whose bytes were all acknowledged (thousands of them in the
+ * all-streams summary and the packet fields) holds no payload memory. */
+#define ARENA_KEEP_EMPTY ((size_t)64 << 10)
 
 struct arena_block {
     arena_block *next; /* older */
@@ -104,8 +109,9 @@ void arena_release(arena *a, const uint8_t *bytes, size_t len)
         g_assert(b->live >= len);
         b->live -= len;
         a->used_bytes -= len;
-        /* the newest block keeps taking bytes: free only full-and-dead ones */
-        if (b->live == 0 && b != a->blocks) {
+        /* the newest block keeps taking bytes: free only full-and-dead ones,
+         * and a small newest one */
+        if (b->live == 0 && (b != a->blocks || b->size < ARENA_KEEP_EMPTY)) {
             *link = b->next;
             a->reserved_bytes -= b->size;
             block_free(b);

@@ -81,10 +81,11 @@ typedef struct {
     GArray *flight;              /* flight_entry, ascending seq, from flight_head */
     guint flight_head;
 #define ACKED_MEMORY 16
-    flight_entry *acked;         /* ACKED_MEMORY, allocated at the first ACK: the latest
-                                    acknowledged entries, the originals of
-                                         needless re-sends */
-    guint nacked;
+    flight_entry *acked;         /* a ring of the latest ACKED_MEMORY acknowledged entries,
+                                    the originals of needless re-sends: it grows to that
+                                    (4, 8, 16) as entries come, so a short stream pays for
+                                    its few */
+    guint acked_cap, nacked;
     GArray *holes;               /* hole, ascending */
     GArray *open_episodes;       /* guint indexes of episodes not yet acknowledged */
     guint recovering;            /* open fast-retransmit / timeout episodes */
@@ -435,8 +436,10 @@ static void flight_acked(diagnosis *d, dstate *s, const engine_segment *ack, uin
 {
     while (s->flight_head < s->flight->len && flight_at(s, s->flight_head)->end <= s->una) {
         const flight_entry *e = flight_at(s, s->flight_head++);
-        if (!s->acked)
-            s->acked = g_new(flight_entry, ACKED_MEMORY);
+        if (s->nacked == s->acked_cap && s->acked_cap < ACKED_MEMORY) {
+            s->acked_cap = MIN(MAX(2 * s->acked_cap, 4), ACKED_MEMORY);
+            s->acked = g_renew(flight_entry, s->acked, s->acked_cap);
+        }
         s->acked[s->nacked++ % ACKED_MEMORY] = *e;
         if (e->resent)
             continue;

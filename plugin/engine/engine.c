@@ -271,6 +271,14 @@ static void release_old_payload(direction *d, bool at_ack)
         arena_release(&d->payload, c->data, c->len);
         seqstore_remove(&d->store, c);
     }
+    /* everything acknowledged: the emptied store gives its nodes back too (a
+     * quiet stream then holds only its coverage) */
+    if (at_ack && d->store.head && !seqstore_first(&d->store)) {
+        uint32_t rng = d->store.rng;
+        seqstore_free(&d->store);
+        seqstore_init(&d->store);
+        d->store.rng = rng;
+    }
 }
 
 static engine_segment *append_record(engine_stream *s)

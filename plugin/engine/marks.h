@@ -28,17 +28,17 @@
 #include <stdint.h>
 
 /* What one segment's packet shows, known when it arrives. */
-typedef struct {
-    uint8_t klass;           /* engine_class */
-    bool has_stall;          /* the segment ended a pause longer than the threshold */
+typedef struct {             /* (kept per frame: ordered to pack into 32 bytes) */
+    int64_t stall_ns;        /* with has_stall: the pause it ended */
     uint32_t new_bytes;
     uint32_t conflict_bytes;
     uint32_t kept_frame;     /* bytes it resent: the frame whose copy of the first of them was
                                 kept (0: none resent, or no longer known: bytes the peer had
                                 acknowledged are forgotten) */
-    int64_t stall_ns;        /* with has_stall: the pause it ended */
     uint32_t in_flight;      /* its sender's bytes in flight after it (diagnosis.h) */
     uint32_t index;          /* its place in the stream: what marks_settled_at takes */
+    uint8_t klass;           /* engine_class */
+    bool has_stall;          /* the segment ended a pause longer than the threshold */
 } marks_segment;
 
 /* What a segment's packet shows once the stream is settled. */

@@ -126,7 +126,8 @@ def fields(bulk, many, runs):
     """The post-dissector: free when nothing names its fields, and what a filter on them costs."""
     cmds = [(f"floor: conv,tcp, {NO_PLUGIN}", "conv,tcp"), ("conv,tcp, plugin installed", "conv,tcp"),
             ("-Y tcp.analysis.retransmission", ["-Y", "tcp.analysis.retransmission"]),
-            ('-Y tcpfollowts.class == "retransmission"', RETRANSMISSION)]
+            ('-Y tcpfollowts.class == "retransmission"', RETRANSMISSION),
+            ("-Y tcpfollowts.in_flight > 65535 (diagnosis)", ["-Y", "tcpfollowts.in_flight > 65535"])]
     for capture in (bulk, many):
         res = measure(capture, cmds, runs)
         base_t, base_m = res[cmds[0][0]]
