@@ -423,18 +423,26 @@ def check_diagnosis(sc, k, reps, views, texts, table):
     # It was read once every data byte was acknowledged, before the FIN (which
     # runs the clock again: tcp_info_after_fin, printed). Our active time spans
     # the turn, so it includes the application's pauses (sender_idle: nothing in
-    # flight, window open, i.e. the queues empty); the capture point is a veth hop
-    # (microseconds) from the sender. Tolerance 0.1 %, but never below the
-    # kernel's own resolution: each busy period is counted in whole jiffies (under 1
-    # tick of error per period; one period per burst here), plus up to 1 ms between
-    # the kernel's clock events and the frames the capture point sees (the write
-    # before the first segment leaves, scheduling: seen up to 0.12 ms).
+    # flight, window open); the capture point is a veth hop (microseconds) from
+    # the sender. The kernel's clock also runs while its own stack is slow to
+    # answer an ACK that opened the window (data queued, nothing sent: softirq
+    # work deferred to ksoftirqd on a loaded machine; CI saw 4.8 ms of it): on the
+    # wire that is the sender not sending, our sender_idle. So busy lies between
+    # active - sender_idle and that plus the sender_idle the application's pauses
+    # (each at least its sleep) do not explain. Tolerance 0.1 %, but never below
+    # the kernel's own resolution: each busy period is counted in whole jiffies
+    # (under 1 tick of error per period; one period per burst here), plus up to
+    # 1 ms between the kernel's clock events and the frames the capture point
+    # sees (the write before the first segment leaves, scheduling: seen up to 0.12 ms).
     ours = d["active"] - t["sender_idle"]
+    stack_slack = max(0.0, t["sender_idle"] - sum(sc.pauses))
     busy = info["busy_time"] / 1e6
     periods = len(sc.bursts)
     tol = max(0.001 * busy, tick * periods + 0.001)
-    tft.check(abs(ours - busy) <= tol, f"{sc.name}: active - sender_idle = {ours:.6f} s, kernel busy "
-              f"{busy:.6f} s (tolerance {tol:.6f} s: 0.1 % or {periods} tick(s) of {tick * 1e3:g} ms + 1 ms)")
+    tft.check(ours - tol <= busy <= ours + stack_slack + tol,
+              f"{sc.name}: active - sender_idle = {ours:.6f} s (+ {stack_slack:.6f} s of sender_idle not in "
+              f"the application's pauses), kernel busy {busy:.6f} s (tolerance {tol:.6f} s: 0.1 % or "
+              f"{periods} tick(s) of {tick * 1e3:g} ms + 1 ms)")
     # rwnd_limited: the kernel's clock runs from a transmission attempt that the
     # peer window blocked to the next one it did not (tcp_write_xmit), which is
     # our zero_window + window_limited; 2 %, or 30 ms when that is larger.
