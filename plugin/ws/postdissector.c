@@ -29,7 +29,6 @@
 #include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/tap.h>
-#include <wsutil/pint.h>
 
 #include <inttypes.h>
 #include <string.h>
@@ -199,8 +198,8 @@ static void read_sack(tree_segment *seg)
             return;
         for (unsigned b = at + 2; opt[at] == 5 && b + 8 <= at + len && th->num_sack_ranges < MAX_TCP_SACK_RANGES;
              b += 8) {
-            th->sack_left_edge[th->num_sack_ranges] = pntoh32(opt + b);
-            th->sack_right_edge[th->num_sack_ranges++] = pntoh32(opt + b + 4);
+            th->sack_left_edge[th->num_sack_ranges] = tvb_get_ntohl(seg->tvb, seg->offset + 20 + b);
+            th->sack_right_edge[th->num_sack_ranges++] = tvb_get_ntohl(seg->tvb, seg->offset + 24 + b);
         }
         at += len;
     }
