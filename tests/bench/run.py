@@ -8,7 +8,7 @@ fields (the post-dissector): the floor with the plugin installed against the
 floor without it, a display filter on tcpfollowts.class against one on
 tcp.analysis, and the memory of the fields on the many-streams capture.
 
-    python3 tests/bench/run.py [--runs 5] [--segments 300000] [--streams 5000] [--dir DIR]
+    python3 tests/bench/run.py [--runs 5] [--segments 300000] [--streams 5000] [--dir DIR] [--only fields]
 
 Each round runs every command once, in turn, so that machine noise hits all of
 them alike; the figure of a command is its median over the rounds. Wall time and
@@ -145,6 +145,7 @@ def main():
     p.add_argument("--segments", type=int, default=300000)
     p.add_argument("--streams", type=int, default=5000)
     p.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "tcpfollowts-bench"))
+    p.add_argument("--only", choices=["fields"], help="run one part: fields = the packet fields (post-dissector)")
     args = p.parse_args()
 
     print(tft.assert_plugin_loaded())
@@ -152,6 +153,9 @@ def main():
     payload, segments = payload_bytes(bulk)
     print(f"bulk: {os.path.getsize(bulk) / 1e6:.0f} MB, stream 0: {segments} segments, "
           f"{payload / 1e6:.1f} MB payload; many: {args.streams} streams; median of {args.runs} paired runs\n")
+    if args.only == "fields":
+        fields(bulk, many, args.runs)
+        return
 
     stream_cmds = [
         ("floor: conv,tcp", "conv,tcp"),
