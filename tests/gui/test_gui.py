@@ -471,7 +471,7 @@ def test_menu(display):
         highlight_new_item(display, base, "Statistics menu")
         display.save_png("gui-menu.png")
         display.key("Return")
-        dialog = display.wait_window(DIALOG_TITLE, timeout=15)
+        dialog = display.wait_window(DIALOG_TITLE, timeout=45)
 
         keys = option_keys()
         tft.check(set(DIALOG_OPTIONS) <= set(keys), f"help lists the options as {keys}")
@@ -497,7 +497,7 @@ def test_menu(display):
                   f"{len(wrapped[0])}: {wrapped[0]!r}")
 
         press_button(display, report, 0)  # Save report...
-        save = display.wait_window(SAVE_TITLE, timeout=15)
+        save = display.wait_window(SAVE_TITLE, timeout=45)
         display.focus(save)
         display.key("Return")
         saved = os.path.join(ws.home, "tcpfollowts-stream-0.txt")
@@ -506,7 +506,7 @@ def test_menu(display):
             time.sleep(0.2)
         tft.check(os.path.exists(saved) and open(saved, encoding="utf-8").read() == expected,
                   f"Save report: {saved} missing or not the report")
-        display.focus(display.wait_window(SAVE_TITLE, timeout=15))  # the notice saying where
+        display.focus(display.wait_window(SAVE_TITLE, timeout=45))  # the notice saying where
         display.key("Escape")
 
         press_button(display, report, 2)  # Filter problems (gaps, retransmissions, conflicts)
@@ -527,7 +527,7 @@ def test_menu(display):
         check_open_graph(ws, expected_html=tshark_report(MENU_CAPTURE, zarg.replace("fmt=text", "fmt=html")))
 
         press_button(display, report, 3)  # Other options...: same values, new window
-        display.focus(display.wait_window(DIALOG_TITLE, timeout=15))
+        display.focus(display.wait_window(DIALOG_TITLE, timeout=45))
         display.key("Return")
         second = display.wait_window(report_title(0), timeout=30, exclude={report})
         display.settle()
@@ -574,7 +574,7 @@ def test_zarg_startup(display):
                   f"gaps filter {applied!r} does not select frames {sorted(want)}")
 
         press_button(display, windows[0], 3)  # Other options...
-        display.focus(display.wait_window(DIALOG_TITLE, timeout=15))
+        display.focus(display.wait_window(DIALOG_TITLE, timeout=45))
         display.key("Return")
         second = display.wait_window(report_title(0), timeout=30, exclude={windows[0]})
         display.settle()
@@ -752,7 +752,7 @@ def test_analyze(display):
         if ANALYZE_FRAME == problems[0]:  # nothing before it: a notice says so, the selection stays
             focus_toolbar(display, ws, steps, "Previous problem")
             display.key("space")
-            notice = display.wait_window(DIALOG_TITLE, timeout=15)
+            notice = display.wait_window(DIALOG_TITLE, timeout=45)
             text = display.clipboard_of(notice)
             tft.check(f"No earlier problem in TCP stream {stream}" in text, f"Previous problem at the first: {text!r}")
             display.key("Escape")

@@ -4,6 +4,7 @@ WIRESHARK_PLUGIN_DIR plugins for root), and parse its reports.
 
 SPDX-License-Identifier: GPL-2.0-or-later
 """
+import atexit
 import csv
 import json
 import os
@@ -44,6 +45,7 @@ def _private_home():
     if _home is None:
         _home = tempfile.mkdtemp(prefix="tft-home-")
         os.chmod(_home, 0o777)
+        atexit.register(shutil.rmtree, _home, ignore_errors=True)
     return _home
 
 
@@ -58,6 +60,7 @@ def empty_dir():
     if _empty is None:
         _empty = tempfile.mkdtemp(prefix="tft-empty-")
         os.chmod(_empty, 0o755)
+        atexit.register(shutil.rmtree, _empty, ignore_errors=True)
     return _empty
 
 
