@@ -186,7 +186,8 @@ static void read_sack(tree_segment *seg)
 {
     struct tcpheader *th = &seg->th;
     uint8_t opt[40]; /* a header has at most 40 bytes of options */
-    unsigned n = th->th_hlen - 20u;
+    int captured = tvb_captured_length_remaining(seg->tvb, seg->offset + 20);
+    unsigned n = MIN(th->th_hlen - 20u, captured > 0 ? (unsigned)captured : 0u);
     tvb_memcpy(seg->tvb, opt, seg->offset + 20, n);
     for (unsigned at = 0; at < n && opt[at] != 0;) {
         if (opt[at] == 1) { /* NOP */
@@ -205,9 +206,9 @@ static void read_sack(tree_segment *seg)
     }
 }
 
-/* As the "tcp" tap sees the segment: TCP taps it only once the whole header
- * and its options were read (a header the capture cut ends it before) and it
- * found the stream. */
+/* As the "tcp" tap sees the segment: TCP taps it once it found the stream and
+ * read the fixed header; before 4.4 only once it also read all the options (a
+ * capture that cuts them ends it before: TFT_TCP_TAPS_CUT_OPTIONS). */
 static bool read_tcp_item(const proto_node *tcp_node, const packet_info *pinfo, tree_segment *seg)
 {
     field_info *tcp = tcp_node->finfo;
@@ -241,7 +242,7 @@ static bool read_tcp_item(const proto_node *tcp_node, const packet_info *pinfo, 
     /* the packet's addresses: those of its innermost network layer (see stream_for) */
     copy_address_shallow(&th->ip_src, &pinfo->src);
     copy_address_shallow(&th->ip_dst, &pinfo->dst);
-    if (th->th_hlen < 20 || avail < th->th_hlen)
+    if (th->th_hlen < 20 || (avail < th->th_hlen && !TFT_TCP_TAPS_CUT_OPTIONS))
         return false;
     read_sack(seg);
     return true;

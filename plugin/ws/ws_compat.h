@@ -3,6 +3,7 @@
  *   >= 4.4  wsutil/plugins.h exists and plugins describe themselves;
  *           plugins can add to the packet list's context menu;
  *   >= 4.6  the stat_tap_ui init callback returns bool instead of exiting.
+ * (and TFT_TCP_TAPS_CUT_OPTIONS below, which is a fact about the TCP dissector).
  * (and tft_ws_bool below for callbacks typed with 4.4's C99 bool).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -30,6 +31,15 @@
 typedef bool tft_ws_bool;
 #else
 typedef gboolean tft_ws_bool;
+#endif
+
+/* Whether the TCP dissector taps a segment whose options the capture cut
+ * (frame 87 of ndpi_reasm_crash_anon.pcapng): 4.0 does not, 4.4 and 4.6 do,
+ * as a segment of unknown length. 4.2 is untested; guessed like 4.4. */
+#if TFT_WS_AT_LEAST(4, 2)
+#define TFT_TCP_TAPS_CUT_OPTIONS 1
+#else
+#define TFT_TCP_TAPS_CUT_OPTIONS 0
 #endif
 
 /* 4.2 made field_info's value a pointer. */
