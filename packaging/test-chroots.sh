@@ -19,6 +19,10 @@
 #   TFT_CHROOT_GUI=1      also install Wireshark's Qt GUI and the X tools there and
 #                         run the GUI test (default: ctest -LE 'gui|browser|realtcp'; the
 #                         browser and real-TCP tests run on the host only)
+#   TFT_CHROOT_CTEST_ARGS  ctest's test selection instead of the default one
+#                         below, e.g. "-R 'cli|fields'"
+#   TFT_UPDATE_GOLDEN=1   the tests rewrite their goldens there (a version's own,
+#                         e.g. tests/golden/*.ws4.4.*), copied back into this tree
 #   TFT_LOG_DIR        per-suite logs (default /tmp/tft-chroot-logs)
 #
 # Per suite: debootstrap (if not cached), apt-get install the build deps, copy
@@ -171,8 +175,14 @@ test_suite() { # test_suite SUITE (output goes to the suite's log)
             # the host's kernel, the same in every chroot) run on the host only.
             local only="-LE 'browser|realtcp'"
             [ "${TFT_CHROOT_GUI:-0}" = 1 ] || only="-LE 'gui|browser|realtcp'"
-            if in_chroot "$root" sh -c "cd $bld && ctest --output-on-failure -j2 $only"; then
+            only="${TFT_CHROOT_CTEST_ARGS:-$only}"
+            local golden=""
+            [ "${TFT_UPDATE_GOLDEN:-0}" = 1 ] && golden="env TFT_UPDATE_GOLDEN=1"
+            if in_chroot "$root" sh -c "cd $bld && $golden ctest --output-on-failure -j2 $only"; then
                 tft_log "$suite: ctest passed"
+                if [ -n "$golden" ]; then # only the goldens of a Wireshark release of their own
+                    cp -v "$root$src"/tests/golden/*.ws[0-9]* "$TFT_SRC/tests/golden/" >&2 || true
+                fi
             elif [ "${TFT_CHROOT_CTEST:-1}" = report ]; then
                 tft_log "$suite: ctest FAILED (reported only: TFT_CHROOT_CTEST=report)"
                 echo "$suite" >>"$LOGDIR/ctest-failed"
