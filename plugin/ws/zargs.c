@@ -283,6 +283,13 @@ char *zargs_usage(void)
         "            the segment), the diagnosis, summary, turns, stalls, losses, the segment\n"
         "            table, and the kept bytes coloured as in Follow TCP Stream; no network,\n"
         "            only its own script (CSP)\n"
-        "  e.g. tshark -r CAP -q -z tcpfollowts,stream,4,fmt=html > stream4.html\n");
+        "  e.g. tshark -r CAP -q -z tcpfollowts,stream,4,fmt=html > stream4.html\n"
+        "\n"
+        "packet fields (protocol tcpfollowts, on every TCP packet, no -z needed):\n"
+        "  tcpfollowts.class, .new_bytes, .conflict_bytes, .kept_frame, .stall, .in_flight,\n"
+        "  and with the whole capture read (-2, or Wireshark): .gap_before, .gap_after,\n"
+        "  .rtt, .episode.cause, .episode.lost; Expert Information entries\n"
+        "  e.g. tshark -r CAP -Y 'tcpfollowts.class == \"conflict\"'\n"
+        "       tshark -r CAP -2 -T fields -e frame.number -e tcpfollowts.class -e tcpfollowts.rtt\n");
     return g_string_free(s, FALSE);
 }

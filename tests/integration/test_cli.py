@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -66,6 +67,15 @@ def test_help():
               f"help: rc={rc} out={out[:200]!r} err={err!r}")
     for key in ("fmt=", "dir=", "time=", "overlap=", "data="):
         tft.check(key in out, f"help does not document {key}")
+    # the packet fields it names are the ones the plugin registers, and it names them all
+    para = out[out.index("packet fields"):] if "packet fields" in out else ""
+    para = para[:para.find("e.g.")]
+    named = {"tcpfollowts." + m for m in re.findall(r"(?:tcpfollowts)?\.([a-z_]+(?:\.[a-z_]+)?)[,;: ]", para)}
+    rc, fields, err = tft.tshark(["-G", "fields"])
+    registered = {line.split("\t")[2] for line in fields.splitlines()
+                  if line.startswith("F\t") and "\ttcpfollowts." in line and "\ttcpfollowts.expert." not in line}
+    tft.check(rc == 0 and named == registered, f"help names packet fields {sorted(named)}, "
+              f"the plugin registers {sorted(registered)}")
 
 
 def test_unknown_stream():
