@@ -8,7 +8,7 @@ fields (the post-dissector): the floor with the plugin installed against the
 floor without it, a display filter on tcpfollowts.class against one on
 tcp.analysis, and the memory of the fields on the many-streams capture.
 
-    python3 tests/bench/run.py [--runs 5] [--segments 300000] [--streams 5000] [--dir DIR] [--only fields]
+    python3 tests/bench/run.py [--runs 5] [--segments 300000] [--streams 5000] [--dir DIR] [--only many|fields]
 
 Each round runs every command once, in turn, so that machine noise hits all of
 them alike; the figure of a command is its median over the rounds. Wall time and
@@ -119,6 +119,19 @@ def pictures(bulk, runs, svg_ratio):
           f"html first paint in headless Chromium {shown} (< 3 s)")
 
 
+def all_streams(many, runs):
+    """The all-streams summary on many short streams."""
+    many_cmds = [("floor: conv,tcp", "conv,tcp"), ("tcpfollowts all", "tcpfollowts,all"),
+                 ("tcpfollowts all fmt=csv", "tcpfollowts,all,fmt=csv")]
+    res = measure(many, many_cmds, runs)
+    floor_t, floor_m = res["floor: conv,tcp"]
+    print(f"\n{'all streams (' + os.path.basename(many) + ')':44} {'time s':>8} {'/floor':>7} {'RSS MB':>8} "
+          f"{'extra MB':>9}")
+    for name, _ in many_cmds:
+        t, m = res[name]
+        print(f"{name:44} {t:8.2f} {t / floor_t:7.3f} {m / 1024:8.0f} {(m - floor_m) / 1024:9.1f}")
+
+
 RETRANSMISSION = ["-Y", 'tcpfollowts.class == "retransmission"']
 
 
@@ -145,7 +158,9 @@ def main():
     p.add_argument("--segments", type=int, default=300000)
     p.add_argument("--streams", type=int, default=5000)
     p.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "tcpfollowts-bench"))
-    p.add_argument("--only", choices=["fields"], help="run one part: fields = the packet fields (post-dissector)")
+    p.add_argument("--only", choices=["many", "fields"],
+                   help="run one part: many = the all-streams summary of the many-streams capture, "
+                        "fields = the packet fields (post-dissector)")
     args = p.parse_args()
 
     print(tft.assert_plugin_loaded())
@@ -155,6 +170,9 @@ def main():
           f"{payload / 1e6:.1f} MB payload; many: {args.streams} streams; median of {args.runs} paired runs\n")
     if args.only == "fields":
         fields(bulk, many, args.runs)
+        return
+    if args.only == "many":
+        all_streams(many, args.runs)
         return
 
     stream_cmds = [
@@ -181,16 +199,7 @@ def main():
 
     pictures(bulk, args.runs, res["tcpfollowts stream fmt=svg"][0] / floor_t)
 
-    many_cmds = [("floor: conv,tcp", "conv,tcp"), ("tcpfollowts all", "tcpfollowts,all"),
-                 ("tcpfollowts all fmt=csv", "tcpfollowts,all,fmt=csv")]
-    res = measure(many, many_cmds, args.runs)
-    floor_t, floor_m = res["floor: conv,tcp"]
-    print(f"\n{'all streams (' + os.path.basename(many) + ')':44} {'time s':>8} {'/floor':>7} {'RSS MB':>8} "
-          f"{'extra MB':>9}")
-    for name, _ in many_cmds:
-        t, m = res[name]
-        print(f"{name:44} {t:8.2f} {t / floor_t:7.3f} {m / 1024:8.0f} {(m - floor_m) / 1024:9.1f}")
-
+    all_streams(many, args.runs)
     fields(bulk, many, args.runs)
     print()
     engine = os.path.join(tft.build_dir(), "tests", "bench_engine")
