@@ -63,10 +63,6 @@ const char *analysis_stall_end_name(analysis_stall_end e)
 }
 
 
-static bool is_resend(engine_class k)
-{
-    return k == ENGINE_CLASS_RETRANSMISSION || k == ENGINE_CLASS_OVERLAP || k == ENGINE_CLASS_CONFLICT;
-}
 
 static void close_turn(analysis *a)
 {
@@ -108,7 +104,7 @@ static void note_stall(analysis *a, const engine_segment *seg, bool leaves_hole)
         .after_frame = seg->frame,
         .start_ns = a->last_payload_ns,
         .end_ns = seg->time_ns,
-        .ended_by = is_resend(seg->klass) || seg->klass == ENGINE_CLASS_OUT_OF_ORDER
+        .ended_by = engine_class_is_resend(seg->klass) || seg->klass == ENGINE_CLASS_OUT_OF_ORDER
                         ? ANALYSIS_STALL_ENDED_BY_RETRANSMISSION
                         : leaves_hole ? ANALYSIS_STALL_ENDED_BY_GAP : ANALYSIS_STALL_ENDED_BY_DATA,
     };
@@ -163,7 +159,7 @@ void analysis_add(analysis *a, const engine_stream *e, const engine_segment *seg
 
     if (a->in_turn && a->turn.sender == s) {
         a->turn.segments++;
-        a->turn.retransmissions += is_resend(seg->klass);
+        a->turn.retransmissions += engine_class_is_resend(seg->klass);
         if (seg->new_bytes) {
             a->turn.bytes += seg->new_bytes;
             a->turn.last_ns = seg->time_ns;

@@ -24,7 +24,7 @@ typedef struct {
     uint64_t seq, end;
     int64_t time_ns;
     uint32_t frame;
-    uint32_t index;   /* engine record, ENGINE_NO_SEGMENT when records are not kept */
+    uint32_t index;   /* its diag_segment, ENGINE_NO_SEGMENT when they are not kept */
     bool resent;      /* some of its bytes were sent again: no RTT sample (Karn) */
 } flight_entry;
 
@@ -62,7 +62,6 @@ typedef struct {
     int64_t last_data_ns;        /* its latest payload segment */
     guint last_data_turn;
     int64_t resumed_ns;          /* its turn's data resumed after a stall of a round trip or more */
-    bool after_stall;            /* the current segment came within a round trip of that */
     uint64_t data_end;           /* highest payload end: a later start above it leaves a hole */
     bool has_una;
     uint64_t una;
@@ -274,8 +273,12 @@ static void account_interval(diagnosis *d, int64_t prev, int64_t ns)
             continue;
         diag_time_bucket b = bucket_now(s, &d->dirs[!i]);
         if (b == DIAG_TIME_SENDER_IDLE) {
-            int64_t pipe = s->has_flight ? 0 : s->empty_since_ns + sender_pipe_ns(d, s) - prev;
-            pipe = !s->ever_flight ? 0 : pipe < 0 ? 0 : pipe > ns ? ns : pipe;
+            /* (idle: the flight is empty, and was at the end of the previous segment) */
+            int64_t pipe = 0;
+            if (s->ever_flight) {
+                pipe = s->empty_since_ns + sender_pipe_ns(d, s) - prev;
+                pipe = CLAMP(pipe, 0, ns);
+            }
             s->pending.ns[DIAG_TIME_TRANSFER] += pipe;
             s->pending.ns[b] += ns - pipe;
             continue;
@@ -461,9 +464,9 @@ static void flight_acked(diagnosis *d, dstate *s, const engine_segment *ack, uin
 
 /* ---- holes ----------------------------------------------------------------- */
 
-static void hole_open(dstate *s, const engine_segment *rec, uint64_t lo, uint64_t hi)
+static void hole_open(dstate *s, const engine_segment *rec, uint64_t lo, uint64_t hi, bool after_stall)
 {
-    hole h = {lo, hi, rec->frame, rec->time_ns, rec->time_ns - s->last_data_ns, s->after_stall};
+    hole h = {lo, hi, rec->frame, rec->time_ns, rec->time_ns - s->last_data_ns, after_stall};
     g_array_append_val(s->holes, h); /* opened at the highest end: always the last */
 }
 
@@ -592,14 +595,13 @@ static bool repair_requested(const dstate *s, uint64_t seq)
     return false;
 }
 
-/* A re-send or hole fill [seq, end) by sender i. Returns the episode when it
- * repaired after a timeout (its silence then counts as one), else -1. */
+/* A re-send or hole fill [seq, end) by sender i; have_rtt and path_rtt as
+ * diagnosis_path_rtt gives them. Returns the episode when it repaired after a
+ * timeout (its silence then counts as one), else -1. */
 static int note_repair(diagnosis *d, unsigned i, const engine_segment *rec, uint32_t index, uint64_t seq,
-                       uint64_t end, bool fill, int64_t silence_ns)
+                       uint64_t end, bool fill, int64_t silence_ns, bool have_rtt, int64_t path_rtt)
 {
     dstate *s = &d->dirs[i];
-    int64_t path_rtt;
-    bool have_rtt = diagnosis_path_rtt(d, &path_rtt);
     /* without a known RTT, any re-send nobody asked for is taken as a timeout */
     bool after_silence = !have_rtt || silence_ns >= path_rtt;
 
@@ -795,10 +797,6 @@ static void note_window(diagnosis *d, dstate *s, const engine_segment *rec)
 
 /* ---- the segment ----------------------------------------------------------- */
 
-static bool is_resend(engine_class k)
-{
-    return k == ENGINE_CLASS_RETRANSMISSION || k == ENGINE_CLASS_OVERLAP || k == ENGINE_CLASS_CONFLICT;
-}
 
 static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint32_t index, int64_t silence_ns)
 {
@@ -816,12 +814,13 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
     if (have_rtt && s->has_data_end && s->in_turn && s->last_data_turn == s->turn &&
         rec->time_ns - s->last_data_ns >= path_rtt)
         s->resumed_ns = rec->time_ns;
-    s->after_stall = have_rtt && s->resumed_ns && rec->time_ns - s->resumed_ns < path_rtt;
+    bool after_stall = have_rtt && s->resumed_ns && rec->time_ns - s->resumed_ns < path_rtt;
 
     int timeout_episode = -1;
     /* a probe's byte goes again with the next segment once the window opens:
      * persist, not a loss */
-    bool probe_again = is_resend(k) && s->has_probe && seq == s->probe_seq && rec->len - rec->new_bytes <= 1;
+    bool probe_again =
+        engine_class_is_resend(k) && s->has_probe && seq == s->probe_seq && rec->len - rec->new_bytes <= 1;
     if (k == ENGINE_CLASS_ZERO_WINDOW_PROBE) {
         s->has_probe = true;
         s->probe_seq = seq;
@@ -830,18 +829,18 @@ static void note_data(diagnosis *d, unsigned i, const engine_segment *rec, uint3
         flight_mark_resent(s, seq, end);
         if (rec->new_bytes)
             flight_add(s, rec, seq + 1, end, index, true);
-    } else if (is_resend(k)) {
+    } else if (engine_class_is_resend(k)) {
         flight_mark_resent(s, seq, end);
-        timeout_episode = note_repair(d, i, rec, index, seq, end, false, silence_ns);
+        timeout_episode = note_repair(d, i, rec, index, seq, end, false, silence_ns, have_rtt, path_rtt);
         if (rec->new_bytes && end > s->data_end) /* an overlap's new tail */
             flight_add(s, rec, max_u64(seq, s->data_end), end, index, true);
     } else if (k == ENGINE_CLASS_OUT_OF_ORDER) {
         if (!s->has_una || end > s->una)
             flight_add(s, rec, seq, end, index, false);
-        timeout_episode = note_repair(d, i, rec, index, seq, end, true, silence_ns);
+        timeout_episode = note_repair(d, i, rec, index, seq, end, true, silence_ns, have_rtt, path_rtt);
     } else {
         if (s->has_data_end && seq > s->data_end)
-            hole_open(s, rec, s->data_end, seq);
+            hole_open(s, rec, s->data_end, seq, after_stall);
         if (!s->has_una || end > s->una) /* not already acknowledged (a capture out of order) */
             flight_add(s, rec, seq, end, index, false);
     }

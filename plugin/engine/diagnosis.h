@@ -133,7 +133,8 @@ typedef struct {
 
 typedef struct diagnosis diagnosis;
 
-/* keep_segments: a diag_segment per record (the engine must keep records too). */
+/* keep_segments: a diag_segment per segment fed, in order (index i is the i-th
+ * segment: the engine's record i when the engine keeps records). */
 diagnosis *diagnosis_new(bool keep_segments);
 void diagnosis_free(diagnosis *d);
 

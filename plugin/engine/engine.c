@@ -273,12 +273,8 @@ static void release_old_payload(direction *d, bool at_ack)
     }
     /* everything acknowledged: the emptied store gives its nodes back too (a
      * quiet stream then holds only its coverage) */
-    if (at_ack && d->store.head && !seqstore_first(&d->store)) {
-        uint32_t rng = d->store.rng;
-        seqstore_free(&d->store);
-        seqstore_init(&d->store);
-        d->store.rng = rng;
-    }
+    if (at_ack && d->store.head && !seqstore_first(&d->store))
+        seqstore_clear(&d->store);
 }
 
 static engine_segment *append_record(engine_stream *s)

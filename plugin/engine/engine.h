@@ -150,9 +150,13 @@ static inline unsigned engine_dir_sender(const engine_stream *s, unsigned dir)
 {
     return dir ^ engine_client_sender(s);
 }
+static inline unsigned engine_sender_dir(const engine_stream *s, unsigned sender)
+{
+    return sender ^ engine_client_sender(s);
+}
 static inline unsigned engine_segment_dir(const engine_stream *s, const engine_segment *seg)
 {
-    return seg->sender ^ engine_client_sender(s);
+    return engine_sender_dir(s, seg->sender);
 }
 
 /* Relative seq: 0 is the SYN when seen, else the lowest seq seen is 1. */
@@ -165,6 +169,11 @@ uint64_t engine_segment_nxtseq(const engine_segment *seg);
 static inline uint64_t engine_segment_data_seq(const engine_segment *seg)
 {
     return seg->seq + ((seg->flags & ENGINE_TCP_SYN) ? 1 : 0);
+}
+/* Whether the class is a re-send of bytes the stream already had. */
+static inline bool engine_class_is_resend(engine_class k)
+{
+    return k == ENGINE_CLASS_RETRANSMISSION || k == ENGINE_CLASS_OVERLAP || k == ENGINE_CLASS_CONFLICT;
 }
 /* Whether the segment's payload is stream data (not a keep-alive's or probe's
  * filler byte, not bytes of unknown length). */

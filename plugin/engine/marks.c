@@ -52,15 +52,11 @@ void marks_stream_free(marks_stream *m)
     g_free(m);
 }
 
-static bool resends(engine_class k)
-{
-    return k == ENGINE_CLASS_RETRANSMISSION || k == ENGINE_CLASS_OVERLAP || k == ENGINE_CLASS_CONFLICT;
-}
 
 /* The frame whose copy of the first resent byte was kept (0: not known). */
 static uint32_t kept_frame(const engine_stream *e, const engine_segment *rec)
 {
-    uint64_t first = rec->seq + ((rec->flags & ENGINE_TCP_SYN) ? 1 : 0);
+    uint64_t first = engine_segment_data_seq(rec);
     /* without records the engine names segments by frame */
     return engine_segment_frame(e, engine_resent_copy(e, rec->sender, first, first + rec->caplen, rec->frame));
 }
@@ -89,7 +85,7 @@ void marks_add(marks_stream *m, const engine_segment_in *in, const diag_sack *sa
         .klass = rec->klass,
         .new_bytes = rec->new_bytes,
         .conflict_bytes = rec->conflict_bytes,
-        .kept_frame = resends((engine_class)rec->klass) && rec->caplen ? kept_frame(m->engine, rec) : 0,
+        .kept_frame = engine_class_is_resend((engine_class)rec->klass) && rec->caplen ? kept_frame(m->engine, rec) : 0,
         .has_stall = stall != NULL,
         .stall_ns = stall ? stall->end_ns - stall->start_ns : 0,
         .in_flight = m->diag ? diagnosis_segment(m->diag, index)->in_flight : 0,

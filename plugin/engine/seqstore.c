@@ -87,6 +87,13 @@ void seqstore_free(seqstore *s)
     memset(s, 0, sizeof *s);
 }
 
+void seqstore_clear(seqstore *s)
+{
+    uint32_t rng = s->rng;
+    seqstore_free(s);
+    s->rng = rng;
+}
+
 /* Height with P(level i) = 4^-i: 1.33 pointers per node on average. */
 static unsigned random_height(seqstore *s)
 {

@@ -47,6 +47,8 @@ typedef struct {
 
 void seqstore_init(seqstore *s);
 void seqstore_free(seqstore *s);
+/* Gives every node back and leaves an empty store, its random sequence going on. */
+void seqstore_clear(seqstore *s);
 
 static inline seqstore_chunk *seqstore_first(const seqstore *s) { return s->head ? s->head->next[0] : NULL; }
 static inline seqstore_chunk *seqstore_last(const seqstore *s)

@@ -149,7 +149,7 @@ static void render_json(const report_stream_summary *rows, size_t n, const repor
             report_format_seconds(pause, f.stall.end_ns - f.stall.start_ns, 9);
             sink_printf(out, "{\"dir\": %u, \"before_frame\": %u, \"after_frame\": %u, \"duration\": %s, "
                              "\"ended_by\": \"%s\"}",
-                        f.stall.sender ^ engine_client_sender(rs->engine), f.stall.before_frame,
+                        engine_sender_dir(rs->engine, f.stall.sender), f.stall.before_frame,
                         f.stall.after_frame, pause, analysis_stall_end_name(f.stall.ended_by));
         } else {
             sink_puts(out, "null");

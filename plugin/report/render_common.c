@@ -219,7 +219,7 @@ GArray *report_losses(const report_stream *rs, const report_options *opt, const 
     GArray *rec = analysis_recoveries(a);
     for (guint i = 0; i < rec->len; i++) {
         const analysis_recovery *r = &g_array_index(rec, analysis_recovery, i);
-        unsigned dir = r->sender ^ engine_client_sender(rs->engine);
+        unsigned dir = engine_sender_dir(rs->engine, r->sender);
         if (!report_dir_shown(opt, dir))
             continue;
         report_loss l = {.dir = dir, .seq = r->seq, .len = r->len, .recovered = true,

@@ -127,9 +127,10 @@ void report_render_svg(const report_stream *rs, const report_options *opt, repor
 void report_render_html(const report_stream *rs, const report_options *opt, report_sink *out);
 
 /* The HTML report's data block (render_html_data.c): a <script
- * type="application/json" id="tft-data"> element; losses from report_losses. */
+ * type="application/json" id="tft-data"> element; losses from report_losses,
+ * episodes from report_episodes_in_time_order (with the diagnosis). */
 void report_html_data(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a,
-                      GArray *losses);
+                      GArray *losses, const GPtrArray *episodes);
 
 /* The time-sequence graph of the shown directions as one <svg> element
  * (render_svg.c). standalone: with its own <style> (fmt=svg); otherwise for

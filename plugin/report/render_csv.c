@@ -91,7 +91,7 @@ static void csv_turns(const report_stream *rs, const report_options *opt, report
     sink_puts(out, "stream,turn,dir,first,last,first_frame,last_frame,bytes,segments,retransmissions,gaps,turnaround\n");
     for (guint i = 0; i < turns->len; i++) {
         const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
-        unsigned dir = t->sender ^ engine_client_sender(e);
+        unsigned dir = engine_sender_dir(e, t->sender);
         if (!report_dir_shown(opt, dir))
             continue;
         char f[REPORT_TIME_BUF], l[REPORT_TIME_BUF], around[REPORT_TIME_BUF] = "";
@@ -113,7 +113,7 @@ static void csv_stalls(const report_stream *rs, const report_options *opt, repor
     sink_puts(out, "stream,dir,start,end,duration,before_frame,after_frame,ended_by\n");
     for (guint i = 0; i < stalls->len; i++) {
         const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
-        unsigned dir = st->sender ^ engine_client_sender(e);
+        unsigned dir = engine_sender_dir(e, st->sender);
         if (!report_dir_shown(opt, dir))
             continue;
         char from[REPORT_TIME_BUF], to[REPORT_TIME_BUF], pause[REPORT_TIME_BUF];

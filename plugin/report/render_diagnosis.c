@@ -141,7 +141,7 @@ GPtrArray *report_episodes_in_time_order(const report_stream *rs, const report_o
     GArray *all = diagnosis_episodes(rs->diag);
     for (guint i = 0; i < all->len; i++) {
         diag_episode *e = &g_array_index(all, diag_episode, i);
-        if (report_dir_shown(opt, e->sender ^ engine_client_sender(rs->engine)))
+        if (report_dir_shown(opt, engine_sender_dir(rs->engine, e->sender)))
             g_ptr_array_add(list, e);
     }
     g_ptr_array_sort(list, compare_episode_time); /* stable in GLib >= 2.32 (merge sort) */
@@ -168,7 +168,7 @@ static void put_episodes(report_sink *out, const report_stream *rs, const report
             seconds(delay, ep->repair_ns - ep->first_ns);
         sink_printf(out, "%s\n      {\"dir\": %u, \"seq\": %" PRId64 ", \"len\": %" PRIu64
                          ", \"cause\": \"%s\", \"lost\": \"%s\"",
-                    i ? "," : "", ep->sender ^ engine_client_sender(e), engine_relative_seq(e, ep->sender, ep->seq),
+                    i ? "," : "", engine_sender_dir(e, ep->sender), engine_relative_seq(e, ep->sender, ep->seq),
                     ep->end - ep->seq, diag_cause_name(ep->cause), diag_lost_name(ep->lost));
         put_frame_or_null(out, "first_frame", ep->first_frame);
         put_frame_or_null(out, "repair_frame", ep->repair_frame);
@@ -189,7 +189,7 @@ static void put_zero_windows(report_sink *out, const report_stream *rs, const re
     sink_puts(out, "    \"zero_windows\": [");
     for (guint i = 0; i < zws->len; i++) {
         const diag_zero_window *z = &g_array_index(zws, diag_zero_window, i);
-        unsigned dir = z->sender ^ engine_client_sender(rs->engine);
+        unsigned dir = engine_sender_dir(rs->engine, z->sender);
         if (!report_dir_shown(opt, dir))
             continue;
         char start[REPORT_TIME_BUF], len[REPORT_TIME_BUF];

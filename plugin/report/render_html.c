@@ -167,7 +167,7 @@ static void put_stall_findings(report_sink *out, const report_stream *rs, const 
     guint shown = 0;
     for (guint i = 0; i < stalls->len; i++) {
         const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
-        if (!report_dir_shown(opt, st->sender ^ engine_client_sender(rs->engine)))
+        if (!report_dir_shown(opt, engine_sender_dir(rs->engine, st->sender)))
             continue;
         shown++;
         if (!longest || st->end_ns - st->start_ns > longest->end_ns - longest->start_ns)
@@ -184,7 +184,7 @@ static void put_stall_findings(report_sink *out, const report_stream *rs, const 
     report_format_seconds(at, longest->start_ns - report_stream_first_ns(rs->engine), 6);
     finding(out, "warn", "%u stall%s longer than %s s inside turns; the longest, %s s, in %s at %s s "
             "(frames %u to %u), ended by %s.", shown, shown == 1 ? "" : "s", threshold, pause,
-            dir_name(longest->sender ^ engine_client_sender(rs->engine)), at, longest->before_frame,
+            dir_name(engine_sender_dir(rs->engine, longest->sender)), at, longest->before_frame,
             longest->after_frame, analysis_stall_end_name(longest->ended_by));
 }
 
@@ -196,7 +196,7 @@ static void put_turn_findings(report_sink *out, const report_stream *rs, const r
     guint worst_index = 0, shown = 0;
     for (guint i = 0; i < turns->len; i++) {
         const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
-        if (!report_dir_shown(opt, t->sender ^ engine_client_sender(rs->engine)))
+        if (!report_dir_shown(opt, engine_sender_dir(rs->engine, t->sender)))
             continue;
         shown++;
         if (t->has_turnaround && (!worst || t->turnaround_ns > worst->turnaround_ns)) {
@@ -211,7 +211,7 @@ static void put_turn_findings(report_sink *out, const report_stream *rs, const r
     char around[REPORT_TIME_BUF];
     report_format_seconds(around, worst->turnaround_ns, 6);
     finding(out, "info", "%u turns; the longest turnaround, %s s, before turn %u (%s, frame %u).", shown, around,
-            worst_index + 1, dir_name(worst->sender ^ engine_client_sender(rs->engine)), worst->first_frame);
+            worst_index + 1, dir_name(engine_sender_dir(rs->engine, worst->sender)), worst->first_frame);
 }
 
 /* The text report's diagnosis in plain words (render_diagnosis.c), as it is
@@ -476,10 +476,11 @@ static void put_gap_block(report_sink *out, const report_stream *rs, unsigned di
     sink_printf(out, "<div class=\"gap c%u\">%s: %" PRIu64 " bytes missing at seq %" PRId64 " (%s)", dir,
                 dir_name(dir), g->len, engine_relative_seq(e, engine_dir_sender(e, dir), g->seq),
                 g->cause == ENGINE_GAP_TRUNCATED ? "cut by the snapshot length" : "never captured");
-    if (g->after_segment != ENGINE_NO_SEGMENT)
-        sink_printf(out, ", after frame %u", engine_segment_at(e, g->after_segment)->frame);
-    if (g->before_segment != ENGINE_NO_SEGMENT)
-        sink_printf(out, ", before frame %u", engine_segment_at(e, g->before_segment)->frame);
+    uint32_t after = engine_segment_frame(e, g->after_segment), before = engine_segment_frame(e, g->before_segment);
+    if (after)
+        sink_printf(out, ", after frame %u", after);
+    if (before)
+        sink_printf(out, ", before frame %u", before);
     sink_puts(out, "; not filled in</div>\n");
 }
 
@@ -580,7 +581,7 @@ static guint shown_rows(const report_stream *rs, const report_options *opt, GArr
     for (guint i = 0; i < rows->len; i++) {
         unsigned sender;
         memcpy(&sender, rows->data + (size_t)i * size + sender_at, sizeof sender);
-        n += report_dir_shown(opt, sender ^ engine_client_sender(rs->engine));
+        n += report_dir_shown(opt, engine_sender_dir(rs->engine, sender));
     }
     return n;
 }
@@ -612,12 +613,11 @@ void report_render_html(const report_stream *rs, const report_options *opt, repo
     put_table_slot(out, "losses", "Losses", losses->len,
                    "Every range that was missing at some point: a gap never filled, or a hole a later segment "
                    "filled (recovered).");
-    if (rs->diag) {
-        GPtrArray *episodes = report_episodes_in_time_order(rs, opt);
+    GPtrArray *episodes = rs->diag ? report_episodes_in_time_order(rs, opt) : NULL;
+    if (episodes) {
         put_table_slot(out, "episodes", "Loss episodes", episodes->len,
                        "Every re-send and hole fill grouped into episodes: their cause, where the bytes were "
                        "lost (before or after the capture point) and how long the repair took.");
-        g_ptr_array_free(episodes, TRUE);
         put_table_slot(out, "zero-windows", "Zero windows", shown_rows(rs, opt, diagnosis_zero_windows(rs->diag),
                                   offsetof(diag_zero_window, sender)),
                        "Periods in which the receiver advertised a zero window: the direction shown is the "
@@ -627,8 +627,10 @@ void report_render_html(const report_stream *rs, const report_options *opt, repo
                    "Every TCP segment of the shown directions in frame order. A click on a bar in the graph, a "
                    "frame in the tables above or a byte below shows its segment here.");
     put_bytes(out, rs, opt);
-    report_html_data(out, rs, opt, a, losses);
+    report_html_data(out, rs, opt, a, losses, episodes);
     g_array_free(losses, TRUE);
+    if (episodes)
+        g_ptr_array_free(episodes, TRUE);
     sink_puts(out, "<script>");
     put_assets(out, page_script, G_N_ELEMENTS(page_script));
     sink_puts(out, "</script>\n</body>\n</html>\n");

@@ -222,7 +222,7 @@ static data_list list_open(report_sink *out, const report_stream *rs, const repo
  * direction is not shown. */
 static bool list_item(data_list *l, unsigned sender)
 {
-    unsigned dir = sender ^ engine_client_sender(l->rs->engine);
+    unsigned dir = engine_sender_dir(l->rs->engine, sender);
     if (!report_dir_shown(l->opt, dir))
         return false;
     sink_printf(l->out, "%s[%u,", l->any ? "," : "", dir);
@@ -286,9 +286,9 @@ static void put_loss_data(report_sink *out, const report_stream *rs, const repor
 }
 
 /* The loss episodes in time order, as the JSON report lists them. */
-static void put_episode_data(report_sink *out, const report_stream *rs, const report_options *opt)
+static void put_episode_data(report_sink *out, const report_stream *rs, const report_options *opt,
+                             const GPtrArray *episodes)
 {
-    GPtrArray *episodes = report_episodes_in_time_order(rs, opt);
     data_list l = list_open(out, rs, opt, "episodes");
     for (guint i = 0; i < episodes->len; i++) {
         const diag_episode *ep = g_ptr_array_index(episodes, i);
@@ -300,7 +300,6 @@ static void put_episode_data(report_sink *out, const report_stream *rs, const re
         item_close(&l, ep->repair_frame != 0, ep->repair_ns - ep->first_ns);
     }
     sink_puts(out, "]");
-    g_ptr_array_free(episodes, TRUE);
 }
 
 static void put_zero_window_data(report_sink *out, const report_stream *rs, const report_options *opt)
@@ -320,7 +319,7 @@ static void put_zero_window_data(report_sink *out, const report_stream *rs, cons
  * is painted. Numbers and our own names only, written so that nothing in it
  * can close the <script> element. */
 void report_html_data(report_sink *out, const report_stream *rs, const report_options *opt, const analysis *a,
-                      GArray *losses)
+                      GArray *losses, const GPtrArray *episodes)
 {
     const engine_stream *e = rs->engine;
     int64_t first = report_stream_first_ns(e);
@@ -349,7 +348,7 @@ void report_html_data(report_sink *out, const report_stream *rs, const report_op
     put_stall_data(out, rs, opt, a);
     put_loss_data(out, rs, opt, losses);
     if (rs->diag) {
-        put_episode_data(out, rs, opt);
+        put_episode_data(out, rs, opt, episodes);
         put_zero_window_data(out, rs, opt);
     }
     sink_puts(out, "}</script>\n");

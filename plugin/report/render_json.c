@@ -229,7 +229,7 @@ static void put_turns(report_sink *out, const report_stream *rs, const report_op
     sink_puts(out, "    \"turns\": [");
     for (guint i = 0; i < turns->len; i++) {
         const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
-        unsigned dir = t->sender ^ engine_client_sender(e);
+        unsigned dir = engine_sender_dir(e, t->sender);
         if (!report_dir_shown(opt, dir))
             continue;
         char first[REPORT_TIME_BUF + 2], last[REPORT_TIME_BUF + 2], around[REPORT_TIME_BUF] = "null";
@@ -254,7 +254,7 @@ static void put_stalls(report_sink *out, const engine_stream *e, const report_op
     sink_puts(out, "    \"stalls\": [");
     for (guint i = 0; i < stalls->len; i++) {
         const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
-        unsigned dir = st->sender ^ engine_client_sender(e);
+        unsigned dir = engine_sender_dir(e, st->sender);
         if (!report_dir_shown(opt, dir))
             continue;
         char start[REPORT_TIME_BUF + 2], end[REPORT_TIME_BUF + 2], pause[REPORT_TIME_BUF];

@@ -82,7 +82,7 @@ static int64_t rel_seq(const graph *g, unsigned sender, uint64_t seq)
  * number is not a byte). */
 static void data_range(const graph *g, const engine_segment *seg, int64_t *lo, int64_t *hi)
 {
-    *lo = rel_seq(g, seg->sender, seg->seq + ((seg->flags & ENGINE_TCP_SYN) ? 1 : 0));
+    *lo = rel_seq(g, seg->sender, engine_segment_data_seq(seg));
     *hi = *lo + seg->len;
 }
 
@@ -131,9 +131,7 @@ static void seq_range(const graph *g, panel *p)
     for (size_t i = 0; i < engine_segment_count(e); i++) {
         const engine_segment *seg = engine_segment_at(e, i);
         if (seg->sender == p->sender) {
-            int64_t lo, hi;
-            data_range(g, seg, &lo, &hi);
-            extend(&x, rel_seq(g, seg->sender, seg->seq), MAX(hi, rel_seq(g, seg->sender, engine_segment_nxtseq(seg))));
+            extend(&x, rel_seq(g, seg->sender, seg->seq), rel_seq(g, seg->sender, engine_segment_nxtseq(seg)));
         } else if (seg->flags & ENGINE_TCP_ACK) {
             int64_t ack = rel_seq(g, p->sender, seg->ack);
             extend(&x, ack, ack);
@@ -148,10 +146,6 @@ static void seq_range(const graph *g, panel *p)
 
 /* ---- numbers and labels ------------------------------------------------------ */
 
-static void put_fixed(report_sink *out, double v, int decimals)
-{
-    sink_fixed(out, v, decimals);
-}
 
 /* Dense coordinates, quantized to a tenth of a pixel. */
 static int64_t quantize(double v)
@@ -248,11 +242,11 @@ static void put_time_ticks(const graph *g)
         char label[REPORT_TIME_BUF];
         time_label(label, g, rel, decimals);
         sink_puts(out, "<path class=\"grid\" d=\"M");
-        put_fixed(out, x, MARK_DECIMALS);
+        sink_fixed(out, x, MARK_DECIMALS);
         sink_printf(out, " %dV%d\"/><path class=\"tick\" d=\"M", PLOT_Y, PLOT_Y + PLOT_H);
-        put_fixed(out, x, MARK_DECIMALS);
+        sink_fixed(out, x, MARK_DECIMALS);
         sink_printf(out, " %dv5\"/><text class=\"xlabel\" x=\"", PLOT_Y + PLOT_H);
-        put_fixed(out, x, MARK_DECIMALS);
+        sink_fixed(out, x, MARK_DECIMALS);
         sink_printf(out, "\" y=\"%d\">%s</text>", PLOT_Y + PLOT_H + 17, label);
     }
     sink_puts(out, "</g>\n");
@@ -261,7 +255,7 @@ static void put_time_ticks(const graph *g)
 /* "1.5M", "200k", "0": a seq tick in the unit its axis needs. */
 static void put_seq_label(report_sink *out, int64_t v, int64_t unit, const char *suffix, int decimals)
 {
-    put_fixed(out, (double)v / (double)unit, decimals);
+    sink_fixed(out, (double)v / (double)unit, decimals);
     sink_puts(out, v ? suffix : "");
 }
 
@@ -276,11 +270,11 @@ static void put_seq_ticks(const panel *p, report_sink *out)
     for (int64_t k = floor_div(p->s_lo, step) + 1; k * step <= p->s_hi; k++) {
         double y = PLOT_Y + y_of(p, k * step);
         sink_printf(out, "<path class=\"grid\" d=\"M%d ", PLOT_X);
-        put_fixed(out, y, MARK_DECIMALS);
+        sink_fixed(out, y, MARK_DECIMALS);
         sink_printf(out, "H%d\"/><path class=\"tick\" d=\"M%d ", PLOT_X + PLOT_W, PLOT_X - 5);
-        put_fixed(out, y, MARK_DECIMALS);
+        sink_fixed(out, y, MARK_DECIMALS);
         sink_printf(out, "h5\"/><text class=\"ylabel\" x=\"%d\" y=\"", PLOT_X - 8);
-        put_fixed(out, y + 4, MARK_DECIMALS);
+        sink_fixed(out, y + 4, MARK_DECIMALS);
         sink_puts(out, "\">");
         put_seq_label(out, k * step, unit, suffix, decimals);
         sink_puts(out, "</text>");
@@ -309,11 +303,11 @@ static void put_time_band(const graph *g, const char *cls, int64_t t0, int64_t t
 {
     report_sink *out = g->out;
     sink_printf(out, "<path class=\"%s\"%s d=\"M", cls, attrs);
-    put_fixed(out, x_of(g, t0), MARK_DECIMALS);
+    sink_fixed(out, x_of(g, t0), MARK_DECIMALS);
     sink_puts(out, " 0H");
-    put_fixed(out, x_of(g, t1), MARK_DECIMALS);
+    sink_fixed(out, x_of(g, t1), MARK_DECIMALS);
     sink_printf(out, "V%dH", PLOT_H);
-    put_fixed(out, x_of(g, t0), MARK_DECIMALS);
+    sink_fixed(out, x_of(g, t0), MARK_DECIMALS);
     sink_puts(out, "Z\"/>\n");
 }
 
@@ -392,9 +386,9 @@ static void put_gap(void *ctx, const engine_gap *gap)
     report_sink *out = w->g->out;
     int64_t seq = rel_seq(w->g, w->p->sender, gap->seq);
     sink_printf(out, "<path class=\"gap\" data-seq=\"%" PRId64 "\" data-len=\"%" PRIu64 "\" d=\"M0 ", seq, gap->len);
-    put_fixed(out, y_of(w->p, seq + (int64_t)gap->len), MARK_DECIMALS);
+    sink_fixed(out, y_of(w->p, seq + (int64_t)gap->len), MARK_DECIMALS);
     sink_printf(out, "H%dV", PLOT_W);
-    put_fixed(out, y_of(w->p, seq), MARK_DECIMALS);
+    sink_fixed(out, y_of(w->p, seq), MARK_DECIMALS);
     sink_puts(out, "H0Z\"/>\n");
 }
 
@@ -426,7 +420,7 @@ static void put_turns(const graph *g)
             const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
             double x = x_of(g, t->first_ns);
             int64_t q = pass ? quantize(x) : llround(x);
-            if (!report_dir_shown(g->opt, t->sender ^ engine_client_sender(g->rs->engine)) || q == last)
+            if (!report_dir_shown(g->opt, engine_sender_dir(g->rs->engine, t->sender)) || q == last)
                 continue;
             last = q;
             if (!pass) {
@@ -570,11 +564,11 @@ static void put_marks(const graph *g, const panel *p)
         data_range(g, seg, &lo, &hi);
         sink_printf(out, "<path class=\"mark seg-%s\" data-frame=\"%u\" d=\"M", engine_class_name(seg->klass),
                     seg->frame);
-        put_fixed(out, x_of(g, seg->time_ns), MARK_DECIMALS);
+        sink_fixed(out, x_of(g, seg->time_ns), MARK_DECIMALS);
         sink_puts(out, " ");
-        put_fixed(out, y_of(p, lo), MARK_DECIMALS);
+        sink_fixed(out, y_of(p, lo), MARK_DECIMALS);
         sink_puts(out, "V");
-        put_fixed(out, y_of(p, hi), MARK_DECIMALS);
+        sink_fixed(out, y_of(p, hi), MARK_DECIMALS);
         sink_puts(out, "\"/>\n");
     }
 }

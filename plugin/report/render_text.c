@@ -348,7 +348,7 @@ static void print_turns(report_sink *out, const report_stream *rs, const report_
                 "#", "", "first", "last", "frame", "bytes", "segs", "retx", "gaps", "turnaround");
     for (guint i = 0; i < turns->len; i++) {
         const analysis_turn *t = &g_array_index(turns, analysis_turn, i);
-        unsigned dir = t->sender ^ engine_client_sender(rs->engine);
+        unsigned dir = engine_sender_dir(rs->engine, t->sender);
         if (!report_dir_shown(opt, dir))
             continue;
         char f[REPORT_TIME_BUF], l[REPORT_TIME_BUF], around[REPORT_TIME_BUF] = "-";
@@ -371,7 +371,7 @@ static void print_stalls(report_sink *out, const report_stream *rs, const report
     int64_t first = report_stream_first_ns(rs->engine);
     for (guint i = 0; i < stalls->len; i++) {
         const analysis_stall *st = &g_array_index(stalls, analysis_stall, i);
-        unsigned dir = st->sender ^ engine_client_sender(rs->engine);
+        unsigned dir = engine_sender_dir(rs->engine, st->sender);
         if (!report_dir_shown(opt, dir))
             continue;
         char at[REPORT_TIME_BUF], pause[REPORT_TIME_BUF];

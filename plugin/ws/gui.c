@@ -94,16 +94,11 @@ static bool window_shows_format(report_format fmt)
     return fmt != REPORT_FMT_RAW && fmt != REPORT_FMT_SVG && fmt != REPORT_FMT_HTML;
 }
 
-static bool window_can_show(size_t option, int value)
+bool gui_window_shows(size_t option, int value)
 {
     report_options probe;
     report_options_default(&probe);
     return report_option_field(&probe, option) != (int *)&probe.fmt || window_shows_format((report_format)value);
-}
-
-bool gui_window_shows(size_t option, int value)
-{
-    return window_can_show(option, value);
 }
 
 /* "fmt (text|json|csv)": the keys and value names of the -z options. */
@@ -113,7 +108,7 @@ static char *option_label(size_t option)
     GString *label = g_string_new(spec->key);
     const char *sep = " (";
     for (int v = 0; spec->values[v]; v++) {
-        if (!window_can_show(option, v))
+        if (!gui_window_shows(option, v))
             continue;
         g_string_append_printf(label, "%s%s", sep, spec->values[v]);
         sep = "|";

@@ -62,18 +62,11 @@ static bool selected_stream(selection *sel)
  * that apply to the selection. */
 static char *zarg_for(const char *selection_words, bool all_streams)
 {
-    GString *zarg = g_string_new(ZARGS_TAP_NAME ",");
-    g_string_append(zarg, selection_words);
-    report_options opts = choices;
-    for (size_t i = 0; i < report_option_count; i++) {
-        const report_option_spec *spec = &report_option_specs[i];
-        if (spec->for_all_streams || !all_streams)
-            g_string_append_printf(zarg, ",%s=%s", spec->key, spec->values[*report_option_field(&opts, i)]);
-    }
-    char *stall = report_options_describe(&opts, true);
-    g_string_append_printf(zarg, ",%s", strstr(stall, "stall="));
-    g_free(stall);
-    return g_string_free(zarg, FALSE);
+    char *options = report_options_describe(&choices, all_streams); /* "fmt=text dir=both ... stall=0.2" */
+    g_strdelimit(options, " ", ',');
+    char *zarg = g_strdup_printf(ZARGS_TAP_NAME ",%s,%s", selection_words, options);
+    g_free(options);
+    return zarg;
 }
 
 static void open_stream(uint32_t stream)

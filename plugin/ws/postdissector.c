@@ -22,6 +22,7 @@
 #include "marks.h"
 #include "registration.h"
 #include "stream_feed.h"
+#include "tcp_source.h"
 
 #include <epan/expert.h>
 #include <epan/packet.h>
@@ -105,6 +106,7 @@ typedef struct {
     struct tcpheader th;
     tvbuff_t *tvb;             /* the data source holding the header, at offset */
     int offset;
+    int avail;                 /* bytes captured from offset on */
 } tree_segment;
 
 int postdissector_proto(void)
@@ -180,14 +182,19 @@ static uint32_t uint_value(field_info *fi)
     return fvalue_get_uinteger(TFT_FIELD_VALUE(fi));
 }
 
+/* (pint.h's name for this differs between 4.0 and 4.6) */
+static uint32_t big_endian_32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* The SACK blocks of the options (kind 5), raw edges, as the TCP dissector
  * collects them: the first MAX_TCP_SACK_RANGES of the header. */
 static void read_sack(tree_segment *seg)
 {
     struct tcpheader *th = &seg->th;
     uint8_t opt[40]; /* a header has at most 40 bytes of options */
-    int captured = tvb_captured_length_remaining(seg->tvb, seg->offset + 20);
-    unsigned n = MIN(th->th_hlen - 20u, captured > 0 ? (unsigned)captured : 0u);
+    unsigned n = MIN(th->th_hlen - 20u, (unsigned)seg->avail - 20u); /* the captured ones */
     tvb_memcpy(seg->tvb, opt, seg->offset + 20, n);
     for (unsigned at = 0; at < n && opt[at] != 0;) {
         if (opt[at] == 1) { /* NOP */
@@ -199,16 +206,16 @@ static void read_sack(tree_segment *seg)
             return;
         for (unsigned b = at + 2; opt[at] == 5 && b + 8 <= at + len && th->num_sack_ranges < MAX_TCP_SACK_RANGES;
              b += 8) {
-            th->sack_left_edge[th->num_sack_ranges] = tvb_get_ntohl(seg->tvb, seg->offset + 20 + b);
-            th->sack_right_edge[th->num_sack_ranges++] = tvb_get_ntohl(seg->tvb, seg->offset + 24 + b);
+            th->sack_left_edge[th->num_sack_ranges] = big_endian_32(opt + b);
+            th->sack_right_edge[th->num_sack_ranges++] = big_endian_32(opt + b + 4);
         }
         at += len;
     }
 }
 
 /* As the "tcp" tap sees the segment: TCP taps it once it found the stream and
- * read the fixed header; before 4.4 only once it also read all the options (a
- * capture that cuts them ends it before: TFT_TCP_TAPS_CUT_OPTIONS). */
+ * read the fixed header; 4.0 only once it also read all the options (a capture
+ * that cuts them ends it before: TFT_TCP_TAPS_CUT_OPTIONS). */
 static bool read_tcp_item(const proto_node *tcp_node, const packet_info *pinfo, tree_segment *seg)
 {
     field_info *tcp = tcp_node->finfo;
@@ -226,8 +233,10 @@ static bool read_tcp_item(const proto_node *tcp_node, const packet_info *pinfo, 
             th->th_seglen = uint_value(c->finfo);
             th->th_have_seglen = TRUE;
         }
+        if (have_stream && th->th_have_seglen)
+            break;
     }
-    int avail = seg->tvb ? tvb_captured_length_remaining(seg->tvb, seg->offset) : -1;
+    int avail = seg->avail = seg->tvb ? tvb_captured_length_remaining(seg->tvb, seg->offset) : -1;
     if (!have_stream || avail < 20)
         return false;
     const int o = seg->offset;
@@ -298,12 +307,10 @@ static void feed(const tree_segment *seg, const packet_info *pinfo, layer_marks 
 {
     const struct tcpheader *th = &seg->th;
     stream_state *st = stream_for(th);
-    int payload = seg->offset + th->th_hlen;
-    int avail = tvb_captured_length_remaining(seg->tvb, payload);
-    uint32_t len = th->th_have_seglen ? th->th_seglen : 0;
-    uint32_t caplen = avail > 0 ? MIN((uint32_t)avail, len) : 0;
-    engine_segment_in in = stream_segment_in(pinfo, th, sender_of(st, th),
-                                             caplen ? tvb_get_ptr(seg->tvb, payload, (gint)caplen) : NULL, caplen);
+    uint32_t caplen;
+    const uint8_t *payload = tcp_source_payload(seg->tvb, seg->offset + th->th_hlen,
+                                            th->th_have_seglen ? th->th_seglen : 0, &caplen);
+    engine_segment_in in = stream_segment_in(pinfo, th, sender_of(st, th), payload, caplen);
     diag_sack sack = stream_segment_sack(th);
     out->stream = th->th_stream;
     marks_add(st->marks, &in, &sack, &out->marks);

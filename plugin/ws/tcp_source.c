@@ -80,13 +80,17 @@ static tap_packet_status on_tcp(void *tapdata, packet_info *pinfo, epan_dissect_
         else
             src->layout_failures++;
     }
-    uint32_t caplen = 0;
-    if (tvb) {
-        int avail = tvb_captured_length_remaining(tvb, offset);
-        caplen = avail > 0 ? MIN((uint32_t)avail, th->th_seglen) : 0;
-    }
-    src->consumer.segment(src->ctx, pinfo, th, caplen ? tvb_get_ptr(tvb, offset, (gint)caplen) : NULL, caplen);
+    uint32_t caplen;
+    const uint8_t *payload = tcp_source_payload(tvb, offset, th->th_seglen, &caplen);
+    src->consumer.segment(src->ctx, pinfo, th, payload, caplen);
     return TAP_PACKET_DONT_REDRAW;
+}
+
+const uint8_t *tcp_source_payload(tvbuff_t *tvb, int offset, uint32_t len, uint32_t *caplen)
+{
+    int avail = tvb ? tvb_captured_length_remaining(tvb, offset) : 0;
+    *caplen = avail > 0 ? MIN((uint32_t)avail, len) : 0;
+    return *caplen ? tvb_get_ptr(tvb, offset, (gint)*caplen) : NULL;
 }
 
 static void on_reset(void *tapdata)

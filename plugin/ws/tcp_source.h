@@ -16,6 +16,7 @@
 
 #include <epan/dissectors/packet-tcp.h>
 #include <epan/packet_info.h>
+#include <epan/tvbuff.h>
 
 typedef struct tcp_source tcp_source;
 
@@ -41,5 +42,9 @@ void tcp_source_draw_on_demand(tcp_source *src);
 /* Segments whose payload could not be read because the fast tap's layout
  * check failed (the consumer got caplen 0: missing bytes, never invented). */
 uint64_t tcp_source_layout_failures(const tcp_source *src);
+
+/* A segment's payload as consumers take it: the captured part of the len bytes
+ * at offset of tvb (tvb may be NULL), their count in *caplen; NULL when none. */
+const uint8_t *tcp_source_payload(tvbuff_t *tvb, int offset, uint32_t len, uint32_t *caplen);
 
 #endif

@@ -1,9 +1,10 @@
 /* ws_compat.h — the only place that knows which Wireshark minor version we
- * build against. Two guards were enough for 4.0-4.6:
+ * build against, for 4.0-4.6:
+ *   >= 4.2  field_info's value is a pointer; the TCP tap takes a segment
+ *           whose options the capture cut;
  *   >= 4.4  wsutil/plugins.h exists and plugins describe themselves;
  *           plugins can add to the packet list's context menu;
  *   >= 4.6  the stat_tap_ui init callback returns bool instead of exiting.
- * (and TFT_TCP_TAPS_CUT_OPTIONS below, which is a fact about the TCP dissector).
  * (and tft_ws_bool below for callbacks typed with 4.4's C99 bool).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later

@@ -37,31 +37,28 @@ def plugin_dir():
     return os.environ.get("TFT_PLUGIN_DIR", os.path.join(build_dir(), "plugins"))
 
 
-_home = None
+_temp_dirs = {}
+
+
+def _temp_dir(prefix, mode):
+    """One directory per prefix for the whole run, removed at exit."""
+    if prefix not in _temp_dirs:
+        path = tempfile.mkdtemp(prefix=prefix)
+        os.chmod(path, mode)
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        _temp_dirs[prefix] = path
+    return _temp_dirs[prefix]
 
 
 def _private_home():
-    global _home
-    if _home is None:
-        _home = tempfile.mkdtemp(prefix="tft-home-")
-        os.chmod(_home, 0o777)
-        atexit.register(shutil.rmtree, _home, ignore_errors=True)
-    return _home
-
-
-_empty = None
+    return _temp_dir("tft-home-", 0o777)
 
 
 def empty_dir():
     """An empty directory 'nobody' can read: no plugins (WIRESHARK_PLUGIN_DIR),
     no extcap helpers (WIRESHARK_EXTCAP_DIR: they hang at exit when ASan is
     preloaded)."""
-    global _empty
-    if _empty is None:
-        _empty = tempfile.mkdtemp(prefix="tft-empty-")
-        os.chmod(_empty, 0o755)
-        atexit.register(shutil.rmtree, _empty, ignore_errors=True)
-    return _empty
+    return _temp_dir("tft-empty-", 0o755)
 
 
 def user_prefix():
